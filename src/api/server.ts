@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import type { Router } from '@koa/router';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { errorMiddleware } from './middlewares/errors.js';
+
+export interface HttpServerDeps {
+  log: Logger;
+  metrics: Metrics;
+  routers: readonly Router[];
+}
+
+export interface HttpServer {
+  readonly server: Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting connections and waits for in-flight requests to finish. */
+  close(): Promise<void>;
+}
+
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const koa = new Koa();
+  koa.proxy = true;
+  koa.silent = true;
+  koa.use(async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      deps.metrics.httpDuration
+        .labels(ctx.method, String(route), String(ctx.status))
+        .observe(performance.now() - started);
+    }
+  });
+  koa.use(errorMiddleware(deps.log));
+  for (const router of deps.routers) {
+    koa.use(router.routes());
+    koa.use(router.allowedMethods());
+  }
+  const handle = koa.callback();
+  const server = createServer((request, response) => void handle(request, response));
+  // Keep-alive sockets from load generators must not hold shutdown open forever.
+  server.keepAliveTimeout = 5_000;
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

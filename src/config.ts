@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/** The process roles one `main.ts` can run; any subset, comma-separated in ROLES. */
+export const ROLE_NAMES = ['api', 'bot', 'matcher', 'timers'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ invalid_type_error: `expected an integer from ${min} to ${max}` })
+    .int(`expected an integer from ${min} to ${max}`)
+    .min(min, `expected an integer from ${min} to ${max}`)
+    .max(max, `expected an integer from ${min} to ${max}`);
+
+const positive = (max: number) =>
+  z.coerce
+    .number({ invalid_type_error: `expected a number above 0 and at most ${max}` })
+    .positive(`expected a number above 0 and at most ${max}`)
+    .max(max, `expected a number above 0 and at most ${max}`);
+
+const url = (protocols: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `expected a ${protocols.join(' or ')} URL such as ${example}`,
+    );
+
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const roles = z
+  .string()
+  .transform((value) => value.split(',').map((role) => role.trim()))
+  .pipe(
+    z
+      .array(z.enum(ROLE_NAMES, { message: `expected a comma list of ${ROLE_NAMES.join(', ')}` }))
+      .min(1, `expected a comma list of ${ROLE_NAMES.join(', ')}`),
+  )
+  .transform((list) => [...new Set(list)]);
+
+const hours = z
+  .string()
+  .regex(/^([01]\d|2[0-4]):00-([01]\d|2[0-4]):00$/, 'expected HH:00-HH:00, such as 09:00-23:00')
+  .transform((value) => {
+    const [start, end] = value.split('-').map((part) => Number(part.slice(0, 2)));
+    return { start: start ?? 9, end: end ?? 23 };
+  })
+  .refine((range) => range.start !== range.end, 'expected a non-empty range such as 09:00-23:00');
+
+/**
+ * Every setting the service reads. Keys are the environment variable names; the README's
+ * configuration table is checked against this object by a test, so keep the two together.
+ */
+export const configSchema = z
+  .object({
+    DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user:pass@host:5432/tete').default(
+      'postgres://postgres@127.0.0.1:5432/tete',
+    ),
+    DATABASE_POOL_SIZE: int(1, 200).default(10),
+    REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default(
+      'redis://127.0.0.1:6379',
+    ),
+    REDIS_PREFIX: z
+      .string()
+      .regex(
+        /^([A-Za-z0-9_.-]{1,40}:)?$/,
+        'expected empty, or up to 40 letters, digits, dots, dashes or underscores followed by a colon',
+      )
+      .default(''),
+    PORT: int(0, 65535).default(3000),
+    HOST: z.string().min(1, 'expected a listen address such as 0.0.0.0').default('0.0.0.0'),
+    BOT_TOKEN: optional(
+      z.string().regex(/^\d{3,20}:[A-Za-z0-9_-]{20,}$/, 'expected a token from @BotFather'),
+    ),
+    TELEGRAM_API_ROOT: url(['http:', 'https:'], 'https://api.telegram.org')
+      .transform((value) => value.replace(/\/+$/, ''))
+      .default('https://api.telegram.org'),
+    WEBHOOK_URL: optional(url(['https:', 'http:'], 'https://bot.example.com/telegram/webhook')),
+    WEBHOOK_SECRET: optional(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, 'expected 16-256 letters, digits, dashes or underscores'),
+    ),
+    INTERNAL_API_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+    PROPOSAL_TTL_SECONDS: int(1, 86_400).default(300),
+    COOLDOWN_HOURS: z.coerce
+      .number({ invalid_type_error: 'expected a number of hours, 0 or more' })
+      .min(0, 'expected a number of hours, 0 or more')
+      .max(8760, 'expected at most 8760 hours')
+      .default(72),
+    MAX_REQUEUES: int(0, 20).default(2),
+    SEARCH_TTL_MINUTES: positive(1440).default(30),
+    CHAT_IDLE_HOURS: positive(720).default(24),
+    WAKING_HOURS: hours.default('09:00-23:00'),
+    SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
+    ROLES: roles.default(ROLE_NAMES.join(',')),
+    LOG_LEVEL: z
+      .enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` })
+      .default('info'),
+    INSPECT: optional(url(['ws:', 'wss:'], 'ws://127.0.0.1:8080')),
+    STARTUP_TIMEOUT_SECONDS: int(0, 600).default(30),
+    SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(20),
+  })
+  .superRefine((config, ctx) => {
+    if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['WEBHOOK_SECRET'],
+        message: 'required when WEBHOOK_URL is set',
+      });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Variables whose values must never be printed, not even in a validation error. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'BOT_TOKEN',
+  'WEBHOOK_SECRET',
+  'INTERNAL_API_TOKEN',
+]);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates an environment-like object. Pure: it reads only its argument.
+ * @throws ConfigError with one line per bad variable, naming it; values are not echoed.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(configSchema.innerType().shape)) input[key] = env[key];
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? 'config');
+    if (!lines.has(key)) lines.set(key, `${key}: ${issue.message}`);
+  }
+  throw new ConfigError([...lines.values()]);
+}
+
+/** Reads the process environment; the one place in the service that does. */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}
+
+/** Masks the password of a connection URL so it can be logged. */
+export function maskUrl(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { parseConfig, type Config } from '../../src/config.js';
+import { migrate } from '../../src/db/migrate.js';
+
+/** Where the local services live; override for a non-default setup. */
+export const SERVER_PG_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Unique per test process, so concurrent runs never share a database or a key. */
+export const RUN_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+export const TEST_DB_NAME = `tete_test_${RUN_ID}`;
+export const TEST_DB_URL = `${SERVER_PG_URL}/${TEST_DB_NAME}`;
+export const TEST_REDIS_PREFIX = `test-${RUN_ID}:`;
+
+const HOW_TO_START = {
+  postgres:
+    'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start ' +
+    '(or: docker compose up -d postgres)',
+  redis:
+    'start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" ' +
+    '--appendonly no (or: docker compose up -d redis)',
+};
+
+let prepared: Promise<void> | undefined;
+let databaseCreated = false;
+
+async function checkPostgres(): Promise<void> {
+  const client = new pg.Client({
+    connectionString: `${SERVER_PG_URL}/postgres`,
+    connectionTimeoutMillis: 2_000,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${SERVER_PG_URL} (${(error as Error).message}); ${HOW_TO_START.postgres}`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function checkRedis(): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at ${TEST_REDIS_URL} (${(error as Error).message}); ${HOW_TO_START.redis}`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Checks that PostgreSQL and Redis answer, then creates and migrates this run's database.
+ * Call it from a `before` hook of every integration suite; the work happens once per run.
+ */
+export function prepareServices(): Promise<void> {
+  prepared ??= (async () => {
+    await Promise.all([checkPostgres(), checkRedis()]);
+    databaseCreated = true;
+    await migrate({ databaseUrl: TEST_DB_URL });
+  })();
+  return prepared;
+}
+
+/** Drops this run's database and deletes every key under this run's prefix. */
+export async function cleanupServices(): Promise<void> {
+  if (!databaseCreated) return;
+  const client = new pg.Client({ connectionString: `${SERVER_PG_URL}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(TEST_DB_NAME)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    await deleteKeys(redis, `${TEST_REDIS_PREFIX}*`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes every key matching `pattern`, in batches, without blocking Redis. */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+/** A valid config for this run's database and key prefix, with `overrides` applied. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig({
+    DATABASE_URL: TEST_DB_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: TEST_REDIS_PREFIX,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    STARTUP_TIMEOUT_SECONDS: '5',
+    ...overrides,
+  });
+}

@@ -1,0 +1,54 @@
+import { strict as assert } from 'node:assert';
+import { spawnTs } from '../helpers/process.js';
+import {
+  prepareServices,
+  TEST_DB_URL,
+  TEST_REDIS_PREFIX,
+  TEST_REDIS_URL,
+} from '../helpers/services.js';
+
+const baseEnv = {
+  DATABASE_URL: TEST_DB_URL,
+  REDIS_URL: TEST_REDIS_URL,
+  REDIS_PREFIX: TEST_REDIS_PREFIX,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  STARTUP_TIMEOUT_SECONDS: '2',
+};
+
+describe('the service process (src/main.ts)', function () {
+  this.timeout(60_000);
+  before(() => prepareServices());
+
+  it('exits 1 naming PORT when PORT is invalid', async () => {
+    const run = spawnTs('src/main.ts', { ...baseEnv, PORT: 'eighty' });
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /^PORT: expected an integer from 0 to 65535$/m);
+  });
+
+  it('exits 1 naming REDIS_URL when REDIS_URL is invalid', async () => {
+    const run = spawnTs('src/main.ts', { ...baseEnv, REDIS_URL: 'http://127.0.0.1:6379' });
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /^REDIS_URL: expected a redis: or rediss: URL/m);
+  });
+
+  it('exits 1 naming the unreachable service and its masked URL', async () => {
+    const run = spawnTs('src/main.ts', { ...baseEnv, REDIS_URL: 'redis://:topsecret@127.0.0.1:1' });
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is unreachable/);
+    assert.doesNotMatch(run.output(), /topsecret/);
+  });
+
+  it('starts without BOT_TOKEN, says why the bot is off, and exits 0 on SIGTERM', async () => {
+    const run = spawnTs('src/main.ts', { ...baseEnv, LOG_LEVEL: 'info' });
+    const botLine = await run.waitFor(/bot role is off/);
+    assert.match(botLine, /BOT_TOKEN is not set/);
+    const started = await run.waitFor(/tete started/);
+    const port = (JSON.parse(started) as { port: number }).port;
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(health.status, 200);
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0);
+    assert.match(run.output(), /"msg":"stopped"/);
+  });
+});

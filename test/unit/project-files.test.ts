@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { configSchema } from '../../src/config.js';
+
+const schemaKeys = Object.keys(configSchema.innerType().shape).sort();
+const read = (path: string) => readFileSync(path, 'utf8');
+
+describe('project files stay in step with the config schema', () => {
+  it('the README configuration table lists exactly the schema variables', () => {
+    const section = read('README.md').split('## Configuration')[1]?.split('\n## ')[0] ?? '';
+    const rows = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` +\|/gm)].map((match) => match[1]);
+    assert.deepEqual([...rows].sort(), schemaKeys);
+    assert.equal(new Set(rows).size, rows.length, 'a variable is listed twice');
+  });
+
+  it('.env.example lists every variable', () => {
+    const keys = [...read('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    assert.deepEqual([...keys].sort(), schemaKeys);
+  });
+
+  it('the README defaults match the schema defaults', () => {
+    const defaults = configSchema.innerType().parse({});
+    const section = read('README.md').split('## Configuration')[1] ?? '';
+    let checked = 0;
+    for (const match of section.matchAll(/^\| `([A-Z_0-9]+)` +\| `([^`]*)` +\|/gm)) {
+      const [, key, shown] = match;
+      const actual = (defaults as Record<string, unknown>)[key!];
+      const expected = Array.isArray(actual)
+        ? actual.join(',')
+        : key === 'WAKING_HOURS'
+          ? '09:00-23:00'
+          : String(actual);
+      assert.equal(shown, expected, `README default of ${key}`);
+      checked += 1;
+    }
+    assert.ok(checked >= 15, `only ${checked} defaults were found in the README table`);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parse(read('docker-compose.yml')) as {
+    services: Record<
+      string,
+      { healthcheck?: { test: unknown }; environment?: Record<string, unknown>; command?: string[] }
+    >;
+  };
+
+  it('has the owner’s service set', () => {
+    assert.deepEqual(Object.keys(compose.services).sort(), [
+      'app',
+      'grafana',
+      'postgres',
+      'prometheus',
+      'redis',
+    ]);
+  });
+
+  it('gives postgres, redis and app a healthcheck', () => {
+    for (const name of ['postgres', 'redis', 'app']) {
+      assert.ok(compose.services[name]?.healthcheck?.test, `${name} has no healthcheck`);
+    }
+  });
+
+  it('runs redis 7 with AOF and no eviction', () => {
+    const command = compose.services.redis?.command?.join(' ') ?? '';
+    assert.match(command, /--appendonly yes/);
+    assert.match(command, /--maxmemory-policy noeviction/);
+  });
+
+  it('passes every configuration variable to app', () => {
+    const passed = Object.keys(compose.services.app?.environment ?? {}).sort();
+    assert.deepEqual(passed, schemaKeys);
+  });
+
+  it('keeps Grafana closed to anonymous viewers and takes its password from the environment', () => {
+    const env = compose.services.grafana?.environment ?? {};
+    assert.match(String(env.GF_SECURITY_ADMIN_PASSWORD), /^\$\{GRAFANA_ADMIN_PASSWORD/);
+    assert.match(String(env.GF_AUTH_ANONYMOUS_ENABLED), /:-false\}$/);
+  });
+});
