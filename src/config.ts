@@ -102,6 +102,16 @@ export const configSchema = z
     CHAT_IDLE_HOURS: positive(720).default(24),
     WAKING_HOURS: hours.default('09:00-23:00'),
     SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
+    MATCH_STREAM_MAXLEN: int(1000, 10_000_000).default(100_000),
+    MATCHER_BATCH_SIZE: int(1, 1000).default(32),
+    MATCHER_CONCURRENCY: int(1, 64).default(4),
+    MATCHER_MAX_DELIVERIES: int(1, 100).default(5),
+    MATCHER_CLAIM_IDLE_SECONDS: int(1, 3600).default(30),
+    OUTBOUND_RATE_PER_SECOND: int(1, 10_000).default(30),
+    OUTBOUND_CHAT_INTERVAL_MS: int(0, 60_000).default(1000),
+    FIND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(6),
+    COMMAND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(30),
+    REPORT_SUSPEND_THRESHOLD: int(1, 1000).default(3),
     ROLES: roles.default(ROLE_NAMES.join(',')),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` })

@@ -12,7 +12,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   profile_incomplete: 422,
-  suspended: 423,
+  suspended: 403,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,

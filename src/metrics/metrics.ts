@@ -3,34 +3,83 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
+ * Where gauges of shared state read their value at scrape time. Any process can serve them,
+ * so the queue lag keeps rising even when every matcher is down.
+ */
+export interface MetricSources {
+  queue?: () => Promise<{ size: number; lagMs: number }>;
+  waitingPool?: () => Promise<number>;
+  acceptRate?: () => Promise<number>;
+  outboundDepth?: () => Promise<number>;
+}
+
+/** Runs a source at scrape time; a failing source keeps the last value rather than failing the scrape. */
+function from<T>(source: (() => Promise<T>) | undefined, apply: (value: T) => void) {
+  if (!source) return undefined;
+  return async () => {
+    try {
+      apply(await source());
+    } catch {
+      // Leave the previous value; /readyz reports the dependency that failed.
+    }
+  };
+}
+
+/**
  * Every metric the service exports, in one registry per process. Names follow the sprint
  * document; the Grafana dashboard and the alert rules are checked against this list.
  */
-export function createMetrics() {
+export function createMetrics(sources: MetricSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  return {
-    registry,
-    findRequests: new Counter({
-      name: 'match_find_requests_total',
-      help: 'Presses of "Find a partner" by outcome (queued, already, busy, profile_incomplete, ...)',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
+  let queue: Promise<{ size: number; lagMs: number }> | undefined;
+  // Size and lag come from one Redis round; share it between the two gauges of one scrape.
+  const queueOnce = sources.queue
+    ? () => {
+        queue ??= sources.queue!().finally(() => setTimeout(() => (queue = undefined), 100));
+        return queue;
+      }
+    : undefined;
+  const gauges = {
     queueSize: new Gauge({
       name: 'match_queue_size',
       help: 'Entries of match.find not yet acknowledged: undelivered plus pending',
       registers,
+      collect: from(queueOnce, (value) => gauges.queueSize.set(value.size)),
     }),
     waitingPoolSize: new Gauge({
       name: 'match_waiting_pool_size',
       help: 'Users in the waiting pool, searching with no partner yet',
       registers,
+      collect: from(sources.waitingPool, (value) => gauges.waitingPoolSize.set(value)),
     }),
     workerLag: new Gauge({
       name: 'match_worker_lag_ms',
       help: 'Age of the oldest match.find entry not yet processed, in milliseconds (0 when idle)',
+      registers,
+      collect: from(queueOnce, (value) => gauges.workerLag.set(value.lagMs)),
+    }),
+    acceptRate: new Gauge({
+      name: 'accept_rate',
+      help: 'Share of proposals decided in the last 60 minutes that ended Confirmed',
+      registers,
+      collect: from(sources.acceptRate, (value) => gauges.acceptRate.set(value)),
+    }),
+    outboundDepth: new Gauge({
+      name: 'outbound_queue_depth',
+      help: 'Bot API calls waiting in the outbound queue (waiting plus delayed)',
+      registers,
+      collect: from(sources.outboundDepth, (value) => gauges.outboundDepth.set(value)),
+    }),
+  };
+  return {
+    ...gauges,
+    registry,
+    findRequests: new Counter({
+      name: 'match_find_requests_total',
+      help: 'Presses of "Find a partner" by outcome (queued, already, busy, profile_incomplete, ...)',
+      labelNames: ['outcome'] as const,
       registers,
     }),
     proposalsSent: new Counter({
@@ -53,11 +102,6 @@ export function createMetrics() {
       help: 'Proposals that ended Declined: one user skipped',
       registers,
     }),
-    acceptRate: new Gauge({
-      name: 'accept_rate',
-      help: 'Share of proposals decided in the last 60 minutes that ended Confirmed',
-      registers,
-    }),
     selectMs: new Histogram({
       name: 'sql_match_select_ms',
       help: 'Time of the candidate selection query, in milliseconds',
@@ -73,11 +117,6 @@ export function createMetrics() {
     dead: new Counter({
       name: 'match_dead_total',
       help: 'match.find entries moved to match.dead after too many failed deliveries',
-      registers,
-    }),
-    outboundDepth: new Gauge({
-      name: 'outbound_queue_depth',
-      help: 'Bot API calls waiting in the outbound queue (waiting plus delayed)',
       registers,
     }),
     telegramRequests: new Counter({

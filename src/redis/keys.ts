@@ -28,6 +28,8 @@ export function createRedisKeys(prefix: string) {
     proposalIndex: `${prefix}proposals:live`,
     telegramUpdate: (updateId: number) => `${prefix}tg:update:${updateId}`,
     rateLimit: (scope: string, id: number | string) => `${prefix}rl:${scope}:${id}`,
+    /** What a user's next typed message answers (a time zone, a report reason). */
+    conversation: (tgId: number) => `${prefix}conv:${tgId}`,
     chatSlot: (chatId: number | string) => `${prefix}outbound:slot:${chatId}`,
   };
 }

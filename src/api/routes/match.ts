@@ -1,0 +1,43 @@
+import { Router } from '@koa/router';
+import { z } from 'zod';
+import type { MatchingService } from '../../matching/matching-service.js';
+import { bearerAuth } from '../middlewares/bearer-auth.js';
+import { jsonBody, parseBody } from '../middlewares/json-body.js';
+
+const id = z.number({ invalid_type_error: 'expected a positive integer' }).int().positive().safe();
+
+const findBody = z.object({ user_id: id }).strict();
+const confirmBody = z
+  .object({
+    match_id: id,
+    action: z.enum(['accept', 'decline'], { message: 'expected "accept" or "decline"' }),
+    user_id: id,
+  })
+  .strict();
+
+/** Bodies are tiny; anything bigger is a mistake or an attack. */
+const BODY_LIMIT_BYTES = 4 * 1024;
+
+export interface MatchRouterDeps {
+  matching: MatchingService;
+  internalApiToken: string | undefined;
+}
+
+/** The internal API: the contract for clients other than the bot (a Mini App, admin tools, load tests). */
+export function createMatchRouter(deps: MatchRouterDeps): Router {
+  const router = new Router({ prefix: '/match' });
+  router.use(bearerAuth(deps.internalApiToken));
+  router.post('/find', jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
+    const body = parseBody(findBody, ctx.request.body);
+    ctx.body = await deps.matching.find(body.user_id);
+  });
+  router.post('/confirm', jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
+    const body = parseBody(confirmBody, ctx.request.body);
+    ctx.body = { status: await deps.matching.confirm(body.match_id, body.user_id, body.action) };
+  });
+  router.post('/cancel', jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
+    const body = parseBody(findBody, ctx.request.body);
+    ctx.body = await deps.matching.cancel(body.user_id);
+  });
+  return router;
+}

@@ -1,0 +1,72 @@
+import { Bot, type NextFunction } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { CommonQueryMethods } from 'slonik';
+import type { BotContext, BotDeps } from './context.js';
+import { TEXTS } from './i18n/index.js';
+import { loadUser } from './middlewares/load-user.js';
+import { withinLimit } from './middlewares/rate-limit.js';
+import { answer, say } from './reply.js';
+import { account } from './features/account.js';
+import { chat } from './features/chat.js';
+import { COMMAND_NAMES, help } from './features/help.js';
+import { messages } from './features/messages.js';
+import { onboarding } from './features/onboarding.js';
+import { profile } from './features/profile.js';
+import { proposals } from './features/proposals.js';
+import { safety } from './features/safety.js';
+import { search } from './features/search.js';
+
+export interface CreateBotOptions {
+  token: string;
+  apiRoot: string;
+  /** Known bot identity; skips getMe (tests, and restarts that already know it). */
+  botInfo?: UserFromGetMe;
+  deps: BotDeps;
+  db: CommonQueryMethods;
+}
+
+/** Commands and button presses count against a per-user limit; relayed chat messages do not. */
+async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
+  const isAction = ctx.callbackQuery !== undefined || ctx.message?.text?.startsWith('/') === true;
+  if (!isAction || !ctx.from) return next();
+  const { redis, keys, limits } = ctx.deps;
+  if (await withinLimit(redis, keys, 'cmd', ctx.from.id, limits.commandsPerMinute)) return next();
+  if (ctx.callbackQuery) return answer(ctx, ctx.t.rateLimited);
+  await say(ctx, ctx.t.rateLimited);
+}
+
+/** The Telegram bot: one Composer per feature, the same services as the HTTP API. */
+export function createBot(options: CreateBotOptions): Bot<BotContext> {
+  const bot = new Bot<BotContext>(options.token, {
+    botInfo: options.botInfo,
+    client: { apiRoot: options.apiRoot },
+  });
+  bot.use(loadUser(options.deps, options.db));
+  bot.use(rateLimit);
+  bot.use(onboarding, profile, search, proposals, chat, safety, account, help, messages);
+  // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
+  bot.on('callback_query', (ctx) => answer(ctx));
+
+  bot.catch(async (error) => {
+    const ctx = error.ctx;
+    options.deps.log.error(
+      { err: error.error, updateId: ctx.update.update_id },
+      'bot update failed',
+    );
+    if (ctx.callbackQuery) await answer(ctx, ctx.t?.error ?? TEXTS.ru.error);
+    else if (ctx.chat && ctx.deps) await say(ctx, ctx.t.error).catch(() => undefined);
+  });
+  return bot;
+}
+
+/** Registers the command menu in Russian (also the default) and English. */
+export async function registerCommands(bot: Bot<BotContext>): Promise<void> {
+  for (const language of ['ru', 'en'] as const) {
+    const commands = COMMAND_NAMES.map((command) => ({
+      command,
+      description: TEXTS[language].commands[command],
+    }));
+    await bot.api.setMyCommands(commands, { language_code: language });
+    if (language === 'ru') await bot.api.setMyCommands(commands);
+  }
+}

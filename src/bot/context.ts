@@ -1,0 +1,33 @@
+import type { Context } from 'grammy';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { RedisKeys } from '../redis/keys.js';
+import type { UserRow } from '../db/queries/users.js';
+import type { MatchingService } from '../matching/matching-service.js';
+import type { ChatService } from '../chats/chat-service.js';
+import type { SafetyService } from '../safety/safety-service.js';
+import type { AccountService } from '../users/account-service.js';
+import type { UserService } from '../users/user-service.js';
+import type { Outbound } from '../outbound/outbound-queue.js';
+import type { Texts } from './i18n/index.js';
+
+/** What the bot's handlers use; the same services the HTTP API calls. */
+export interface BotDeps {
+  users: UserService;
+  matching: MatchingService;
+  chats: ChatService;
+  safety: SafetyService;
+  accounts: AccountService;
+  outbound: Outbound;
+  redis: Redis;
+  keys: RedisKeys;
+  log: Logger;
+  limits: { findPerMinute: number; commandsPerMinute: number };
+}
+
+/** grammY's context plus our dependencies, the user's row (once registered) and texts. */
+export type BotContext = Context & {
+  deps: BotDeps;
+  user: UserRow | null;
+  t: Texts;
+};

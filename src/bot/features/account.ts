@@ -1,0 +1,26 @@
+import { Composer } from 'grammy';
+import type { BotContext } from '../context.js';
+import { deleteKeyboard } from '../keyboards/keyboards.js';
+import { answer, editPressed, say } from '../reply.js';
+
+/** /delete with a confirmation step, then erasure everywhere. */
+export const account = new Composer<BotContext>();
+
+account.command('delete', async (ctx) => {
+  if (!ctx.user) return say(ctx, ctx.t.deleteDone);
+  await say(ctx, ctx.t.deleteConfirm, { reply_markup: deleteKeyboard(ctx.t) });
+});
+
+account.callbackQuery('delete:no', async (ctx) => {
+  await answer(ctx);
+  await editPressed(ctx, ctx.t.deleteCancelled, { reply_markup: { inline_keyboard: [] } });
+});
+
+account.callbackQuery('delete:yes', async (ctx) => {
+  await answer(ctx);
+  if (ctx.user) await ctx.deps.accounts.erase(ctx.user.id);
+  // The user row is gone, so these go by chat id only; they are the last messages we send.
+  ctx.user = null;
+  await editPressed(ctx, ctx.t.deleteDone, { reply_markup: { inline_keyboard: [] } });
+  await say(ctx, ctx.t.deleteDone, { reply_markup: { remove_keyboard: true } });
+});

@@ -1,0 +1,66 @@
+import { Composer } from 'grammy';
+import type { BotContext } from '../context.js';
+import { TEXTS } from '../i18n/index.js';
+import { languageKeyboard, mainKeyboard, profileKeyboard } from '../keyboards/keyboards.js';
+import { answer, say } from '../reply.js';
+import { askTimeZone, showTopics } from './onboarding.js';
+
+/** /profile (topics, time zone, rating, language, each editable) and /lang. */
+export const profile = new Composer<BotContext>();
+
+function ratingText(ctx: BotContext, helpfulness: number, rated: boolean): string {
+  if (!rated) return ctx.t.noRating;
+  return `${(1 + helpfulness * 4).toFixed(1)} / 5`;
+}
+
+profile.command('profile', async (ctx) => {
+  if (!ctx.user) return say(ctx, ctx.t.rulesFirst);
+  const [data, topics] = await Promise.all([
+    ctx.deps.users.profile(ctx.user.id),
+    ctx.deps.users.topics(),
+  ]);
+  if (!data) return say(ctx, ctx.t.rulesFirst);
+  const titles =
+    topics
+      .filter((topic) => data.topic_ids.includes(topic.id))
+      .map((topic) => (data.language === 'en' ? topic.title_en : topic.title_ru))
+      .join(', ') || '—';
+  // helpfulness starts at exactly 0.5 and any rating moves it.
+  const rated = data.helpfulness !== 0.5;
+  await say(
+    ctx,
+    ctx.t.profile(titles, data.tz, ratingText(ctx, data.helpfulness, rated), ctx.t.language),
+    {
+      reply_markup: profileKeyboard(ctx.t),
+    },
+  );
+});
+
+profile.callbackQuery('profile:topics', async (ctx) => {
+  await answer(ctx);
+  await showTopics(ctx, ctx.t.editTopics);
+});
+
+profile.callbackQuery('profile:tz', async (ctx) => {
+  await answer(ctx);
+  await askTimeZone(ctx);
+});
+
+const chooseLanguage = async (ctx: BotContext) => {
+  await say(ctx, 'Язык / Language', { reply_markup: languageKeyboard() });
+};
+profile.command('lang', chooseLanguage);
+profile.callbackQuery('profile:lang', async (ctx) => {
+  await answer(ctx);
+  await chooseLanguage(ctx);
+});
+
+profile.callbackQuery(/^lang:(ru|en)$/, async (ctx) => {
+  if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
+  const language = ctx.match[1] === 'en' ? 'en' : 'ru';
+  await ctx.deps.users.setLanguage(ctx.user.id, language);
+  ctx.t = TEXTS[language];
+  await answer(ctx);
+  const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
+  await say(ctx, ctx.t.languageSaved, { reply_markup: mainKeyboard(ctx.t, inChat) });
+});

@@ -1,0 +1,57 @@
+import { Composer } from 'grammy';
+import { AppError } from '../../errors.js';
+import type { BotContext } from '../context.js';
+import { TEXTS } from '../i18n/index.js';
+import { withinLimit } from '../middlewares/rate-limit.js';
+import { say } from '../reply.js';
+
+/** /find (and the "Find a partner" button) and /cancel, through the matching service. */
+export const search = new Composer<BotContext>();
+
+const FIND_BUTTONS = [TEXTS.ru.findButton, TEXTS.en.findButton];
+
+async function find(ctx: BotContext): Promise<void> {
+  const { t, user, deps } = ctx;
+  if (!user) return say(ctx, t.rulesFirst);
+  if (
+    !(await withinLimit(deps.redis, deps.keys, 'find', ctx.from!.id, deps.limits.findPerMinute))
+  ) {
+    return say(ctx, t.rateLimited);
+  }
+  try {
+    const result = await deps.matching.find(user.id);
+    await say(ctx, result.already ? t.alreadySearching : t.searching);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    switch (error.code) {
+      case 'profile_incomplete':
+        return say(ctx, user.rules_accepted_at ? t.incomplete : t.rulesFirst);
+      case 'busy': {
+        const inChat = (await deps.chats.activeChatOf(user.id)) !== null;
+        return say(ctx, inChat ? t.busyChat : t.busyProposal);
+      }
+      case 'suspended':
+        return say(ctx, t.suspended);
+      case 'unavailable':
+        return say(ctx, t.queueUnavailable);
+      case 'not_found':
+        return say(ctx, t.rulesFirst);
+      default:
+        throw error;
+    }
+  }
+}
+
+search.command('find', find);
+search.hears(FIND_BUTTONS, find);
+
+search.command('cancel', async (ctx) => {
+  if (!ctx.user) return say(ctx, ctx.t.rulesFirst);
+  try {
+    const { cancelled } = await ctx.deps.matching.cancel(ctx.user.id);
+    await say(ctx, cancelled ? ctx.t.cancelled : ctx.t.nothingToCancel);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'busy') return say(ctx, ctx.t.busyProposal);
+    throw error;
+  }
+});

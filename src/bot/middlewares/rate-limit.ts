@@ -1,0 +1,21 @@
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../../redis/keys.js';
+
+/**
+ * A fixed one-minute window per user and scope. Returns false once the user has used up
+ * `limit` actions in the current minute.
+ */
+export async function withinLimit(
+  redis: Redis,
+  keys: RedisKeys,
+  scope: string,
+  userId: number,
+  limit: number,
+): Promise<boolean> {
+  const key = keys.rateLimit(scope, userId);
+  const [[, count]] = (await redis.multi().incr(key).expire(key, 60, 'NX').exec()) as [
+    [Error | null, number],
+    [Error | null, number],
+  ];
+  return count <= limit;
+}

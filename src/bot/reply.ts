@@ -1,0 +1,50 @@
+import type { BotContext } from './context.js';
+
+// Outgoing messages of one update are numbered, so a redelivered update (same update_id)
+// produces the same keys and the outbound queue sends each message once.
+const counters = new WeakMap<object, number>();
+
+function nextKey(ctx: BotContext, kind: string): string {
+  const n = (counters.get(ctx) ?? 0) + 1;
+  counters.set(ctx, n);
+  return `upd${ctx.update.update_id}-${kind}${n}`;
+}
+
+/** Sends a message to the current chat through the outbound queue. */
+export async function say(
+  ctx: BotContext,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const chatId = ctx.chat?.id ?? ctx.from?.id;
+  if (chatId === undefined) return;
+  await ctx.deps.outbound.enqueue({
+    key: nextKey(ctx, 'say'),
+    chatId,
+    userId: ctx.user?.id,
+    method: 'sendMessage',
+    payload: { text, ...extra },
+  });
+}
+
+/** Edits the message whose button was pressed, through the outbound queue. */
+export async function editPressed(
+  ctx: BotContext,
+  text: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const message = ctx.callbackQuery?.message;
+  if (!message) return;
+  await ctx.deps.outbound.enqueue({
+    key: nextKey(ctx, 'edit'),
+    chatId: message.chat.id,
+    userId: ctx.user?.id,
+    method: 'editMessageText',
+    payload: { message_id: message.message_id, text, ...extra },
+  });
+}
+
+/** Answers a button press right away (not queued: Telegram shows a spinner until it does). */
+export async function answer(ctx: BotContext, text?: string): Promise<void> {
+  await ctx.answerCallbackQuery(text === undefined ? undefined : { text }).catch(() => undefined);
+}

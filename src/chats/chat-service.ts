@@ -1,0 +1,178 @@
+import { DelayedError, type Job } from 'bullmq';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Notifier } from '../notifications/notifier.js';
+import {
+  chatSessionRow,
+  type ChatEndReason,
+  type ChatSessionRow,
+} from '../db/queries/chat-sessions.js';
+import type { ChatIdleData, ChatTimers } from './chat-timers.js';
+
+export interface ChatServiceDeps {
+  db: DatabasePool;
+  notifier: Notifier;
+  timers: ChatTimers;
+  idleMs: number;
+  now?: () => number;
+}
+
+export interface ActiveChat {
+  session: ChatSessionRow;
+  partnerId: number;
+  /** The partner's Telegram chat, or null once they deleted their account. */
+  partnerChatId: number | null;
+}
+
+const sessionWithPartner = chatSessionRow.extend({ partner_tg_id: z.number().nullable() });
+
+// Prior weight of the neutral 0.5 in the helpfulness average: a first rating moves it, one
+// rating alone does not decide it.
+const PRIOR_WEIGHT = 2;
+
+/** Chat sessions after a proposal is confirmed: who talks to whom, ending, idle timeout, ratings. */
+export function createChatService(deps: ChatServiceDeps) {
+  const { db, notifier } = deps;
+  const now = deps.now ?? Date.now;
+  const partnerOf = (session: ChatSessionRow, userId: number) =>
+    session.user_a === userId ? session.user_b : session.user_a;
+
+  const toChat = (row: z.infer<typeof sessionWithPartner>, userId: number): ActiveChat => {
+    const { partner_tg_id: partnerChatId, ...session } = row;
+    return { session, partnerId: partnerOf(session, userId), partnerChatId };
+  };
+
+  async function activeChatOf(userId: number): Promise<ActiveChat | null> {
+    const row = await db.maybeOne(sql.type(sessionWithPartner)`
+      SELECT c.*, p.tg_id AS partner_tg_id
+      FROM engagements e
+      JOIN chat_sessions c ON c.match_id = e.match_id
+      JOIN users p ON p.id = CASE WHEN c.user_a = ${userId} THEN c.user_b ELSE c.user_a END
+      WHERE e.user_id = ${userId} AND e.kind = 'chat' AND c.ended_at IS NULL`);
+    return row ? toChat(row, userId) : null;
+  }
+
+  /**
+   * Ends a chat for both users and asks each for a rating. Idempotent: only the call that
+   * actually ends it notifies anyone. `by` is the user who ended it, if a user did.
+   */
+  async function endChat(
+    matchId: number,
+    by: number | null,
+    reason: ChatEndReason,
+  ): Promise<boolean> {
+    const ended = await db.transaction(async (tx) => {
+      const session = await tx.maybeOne(sql.type(chatSessionRow)`
+        UPDATE chat_sessions SET ended_at = now(), ended_by = ${by}, end_reason = ${reason}
+        WHERE match_id = ${matchId} AND ended_at IS NULL
+        RETURNING *`);
+      await tx.query(sql.unsafe`DELETE FROM engagements WHERE match_id = ${matchId}`);
+      return session;
+    });
+    if (!ended) return false;
+    await deps.timers.cancel(matchId).catch(() => undefined);
+    for (const userId of [ended.user_a, ended.user_b]) {
+      const who =
+        reason === 'idle'
+          ? 'idle'
+          : reason === 'user'
+            ? by === userId
+              ? 'you'
+              : 'partner'
+            : 'safety';
+      await notifier.notify(
+        userId,
+        { kind: 'chat.ended', matchId, by: who },
+        `c${matchId}-ended-u${userId}`,
+      );
+      if (reason !== 'deleted') {
+        await notifier.notify(
+          userId,
+          { kind: 'feedback.request', matchId },
+          `c${matchId}-feedback-u${userId}`,
+        );
+      }
+    }
+    return true;
+  }
+
+  return {
+    activeChatOf,
+    endChat,
+
+    /** Marks the chat active; written at most once a minute per chat to keep relays cheap. */
+    async touch(matchId: number): Promise<void> {
+      await db.query(sql.unsafe`
+        UPDATE chat_sessions SET last_activity_at = now()
+        WHERE match_id = ${matchId} AND ended_at IS NULL
+          AND last_activity_at < now() - interval '1 minute'`);
+    },
+
+    /** The partner of the user's most recent chat (running or ended), for /block and /report. */
+    async lastChatOf(userId: number): Promise<ActiveChat | null> {
+      const row = await db.maybeOne(sql.type(sessionWithPartner)`
+        SELECT c.*, p.tg_id AS partner_tg_id
+        FROM chat_sessions c
+        JOIN users p ON p.id = CASE WHEN c.user_a = ${userId} THEN c.user_b ELSE c.user_a END
+        WHERE c.user_a = ${userId} OR c.user_b = ${userId}
+        ORDER BY c.started_at DESC LIMIT 1`);
+      return row ? toChat(row, userId) : null;
+    },
+
+    /**
+     * Stores a 1-5 rating of the partner and updates their helpfulness (the score's third
+     * term) to the mean of their ratings, scaled to 0..1 and pulled towards 0.5 by a prior.
+     * @throws AppError forbidden when the user was not in that chat; conflict when already rated.
+     */
+    async rate(matchId: number, userId: number, rating: number): Promise<void> {
+      if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
+        throw new AppError('bad_request', 'a rating is 1 to 5');
+      }
+      await db.transaction(async (tx) => {
+        const session = await tx.maybeOne(sql.type(chatSessionRow)`
+          SELECT * FROM chat_sessions WHERE match_id = ${matchId}`);
+        if (!session || (session.user_a !== userId && session.user_b !== userId)) {
+          throw new AppError('forbidden', 'this chat is not yours');
+        }
+        const rated = partnerOf(session, userId);
+        const inserted = await tx.query(sql.unsafe`
+          INSERT INTO feedback (match_id, user_id, rated_id, rating)
+          VALUES (${matchId}, ${userId}, ${rated}, ${rating})
+          ON CONFLICT DO NOTHING`);
+        if (inserted.rowCount === 0) throw new AppError('conflict', 'already rated');
+        await tx.query(sql.unsafe`
+          UPDATE users SET helpfulness = (
+            SELECT (coalesce(sum((rating - 1) / 4.0), 0) + 0.5 * ${PRIOR_WEIGHT})
+                   / (count(*) + ${PRIOR_WEIGHT})
+            FROM feedback WHERE rated_id = ${rated})
+          WHERE id = ${rated}`);
+      });
+    },
+
+    /** The chat-timers job handler: ends a chat idle for longer than the limit. */
+    async processIdle(job: Job<ChatIdleData>, token?: string): Promise<string> {
+      const session = await db.maybeOne(sql.type(chatSessionRow)`
+        SELECT * FROM chat_sessions WHERE match_id = ${job.data.matchId}`);
+      if (!session || session.ended_at) return 'gone';
+      const idleAt = session.last_activity_at.getTime() + deps.idleMs;
+      if (now() < idleAt) {
+        await job.moveToDelayed(idleAt, token);
+        throw new DelayedError();
+      }
+      await endChat(session.match_id, null, 'idle');
+      return 'ended';
+    },
+
+    /** Chats with no idle timer (lost with Redis) get one again; used by the reconciler. */
+    async rearmIdleTimers(limit = 500): Promise<number> {
+      const open = await db.anyFirst(sql.type(z.object({ match_id: z.number() }))`
+        SELECT match_id FROM chat_sessions WHERE ended_at IS NULL
+        ORDER BY last_activity_at LIMIT ${limit}`);
+      for (const matchId of open) await deps.timers.scheduleIdleCheck(matchId, now() + deps.idleMs);
+      return open.length;
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,70 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+
+export const searchState = z.enum([
+  'queued',
+  'waiting',
+  'proposed',
+  'matched',
+  'cancelled',
+  'expired',
+  'ended',
+]);
+export type SearchState = z.infer<typeof searchState>;
+export const OPEN_SEARCH_STATES: readonly SearchState[] = ['queued', 'waiting', 'proposed'];
+
+export const searchRow = z.object({
+  id: z.string(),
+  user_id: z.number(),
+  state: searchState,
+  requested_at: z.date(),
+  requeue_count: z.number(),
+  match_id: z.number().nullable(),
+  first_proposed_at: z.date().nullable(),
+  queued_at: z.date(),
+  ended_at: z.date().nullable(),
+  end_reason: z.string().nullable(),
+});
+export type SearchRow = z.infer<typeof searchRow>;
+
+export function getOpenSearch(db: CommonQueryMethods, userId: number): Promise<SearchRow | null> {
+  return db.maybeOne(sql.type(searchRow)`
+    SELECT * FROM searches
+    WHERE user_id = ${userId} AND state IN ('queued', 'waiting', 'proposed')`);
+}
+
+/**
+ * Puts the search that `matchId` held back in the queue, keeping its place (requested_at).
+ * Returns the search to re-announce on match.find, or null when it is no longer held by
+ * that proposal (the user cancelled, or it was already requeued and matched again). Safe to
+ * repeat: a second run returns the same row without counting the requeue twice.
+ */
+export function requeueSearch(
+  db: CommonQueryMethods,
+  matchId: number,
+  userId: number,
+  countsTowardLimit: boolean,
+): Promise<SearchRow | null> {
+  const increment = countsTowardLimit ? 1 : 0;
+  return db.maybeOne(sql.type(searchRow)`
+    UPDATE searches SET
+      state = 'queued',
+      queued_at = now(),
+      requeue_count = CASE WHEN state = 'proposed' THEN requeue_count + ${increment}
+                           ELSE requeue_count END
+    WHERE user_id = ${userId} AND match_id = ${matchId} AND state IN ('proposed', 'queued')
+    RETURNING *`);
+}
+
+/** Ends the search that `matchId` held; does nothing if it is no longer held by it. */
+export async function endSearchOfMatch(
+  db: CommonQueryMethods,
+  matchId: number,
+  userId: number,
+  reason: string,
+): Promise<boolean> {
+  const result = await db.query(sql.unsafe`
+    UPDATE searches SET state = 'ended', ended_at = now(), end_reason = ${reason}
+    WHERE user_id = ${userId} AND match_id = ${matchId} AND state = 'proposed'`);
+  return result.rowCount > 0;
+}

@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { DatabasePool } from 'slonik';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { MATCHER_GROUP, type RedisKeys } from '../redis/keys.js';
+import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
+import { processSearch, UserStillEngagedError, type ClaimOptions } from './claim-match.js';
+import { toFields, type StreamAdmin, type StreamEntry } from './stream-admin.js';
+
+export interface MatcherWorkerDeps {
+  /** A connection of its own: XREADGROUP BLOCK holds it. */
+  blockingRedis: Redis;
+  keys: RedisKeys;
+  admin: StreamAdmin;
+  db: DatabasePool;
+  runtime: ProposalRuntime;
+  metrics: Metrics;
+  log: Logger;
+  consumer: string;
+  batchSize: number;
+  /** Entries of one batch handled at once; each holds a database connection. */
+  concurrency: number;
+  blockMs: number;
+  maxRequeues: number;
+  claim: ClaimOptions;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Thrown for an entry that can never succeed; it goes straight to match.dead. */
+export class PoisonEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonEntryError';
+  }
+}
+
+/**
+ * The matcher role: consumes match.find in the consumer group `matchers`. On start it
+ * re-reads its own pending entries (id 0), then new ones (`>`), in batches.
+ */
+export function createMatcherWorker(deps: MatcherWorkerDeps) {
+  const { log, metrics } = deps;
+  let running = false;
+  let loop: Promise<void> | undefined;
+
+  /** Handles one entry; resolves when it may be acknowledged. */
+  async function handle(entry: StreamEntry): Promise<void> {
+    // A pending entry that was trimmed away comes back with no fields: nothing to do.
+    if (Object.keys(entry.fields).length === 0) return;
+    const requestId = entry.fields.request_id ?? '';
+    if (!UUID.test(requestId)) throw new PoisonEntryError('request_id is not a uuid');
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const outcome = await processSearch(deps.db, requestId, deps.claim);
+        if (outcome.kind === 'matched') {
+          const { match } = outcome;
+          const at = Date.now();
+          for (const requestedAt of match.firstProposalOf) {
+            metrics.timeToProposal.observe(Math.max(0, at - requestedAt));
+          }
+          await deps.runtime.create({
+            matchId: match.matchId,
+            userA: match.userA,
+            userB: match.userB,
+            requeuesA: match.requeuesA,
+            requeuesB: match.requeuesB,
+            maxRequeues: deps.maxRequeues,
+            expiresAt: match.expiresAt,
+          });
+        } else if (outcome.kind === 'skipped' && outcome.matchId !== undefined) {
+          // Redelivered after a crash between the claim and the spawn: spawn it now.
+          await deps.runtime.ensure(outcome.matchId);
+        }
+        return;
+      } catch (error) {
+        // The previous proposal is being closed by its effects right now; that takes
+        // milliseconds, so wait briefly rather than leave the entry to the janitor.
+        if (error instanceof UserStillEngagedError && attempt < 5) {
+          await sleep(50 * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async function handleBatch(entries: StreamEntry[]): Promise<void> {
+    const acked: string[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < entries.length) {
+        const entry = entries[next++]!;
+        try {
+          await handle(entry);
+          acked.push(entry.id);
+        } catch (error) {
+          if (error instanceof PoisonEntryError) {
+            if (await deps.admin.deadLetter(entry.id, error.message, 1)) metrics.dead.inc();
+            continue;
+          }
+          // Left pending: the janitor reclaims it after it idles, and dead-letters it after
+          // too many deliveries.
+          log.error({ err: error, entryId: entry.id }, 'match request failed; will be retried');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(deps.concurrency, entries.length) }, lane));
+    await deps.admin.ack(acked);
+  }
+
+  async function read(id: string): Promise<StreamEntry[]> {
+    const result = (await deps.blockingRedis.xreadgroup(
+      'GROUP',
+      MATCHER_GROUP,
+      deps.consumer,
+      'COUNT',
+      deps.batchSize,
+      'BLOCK',
+      deps.blockMs,
+      'STREAMS',
+      deps.keys.matchFind,
+      id,
+    )) as [string, [string, string[]][]][] | null;
+    const entries = result?.[0]?.[1] ?? [];
+    return entries.map(([entryId, flat]) => ({ id: entryId, fields: toFields(flat ?? []) }));
+  }
+
+  async function run(): Promise<void> {
+    let cursor = '0'; // our own pending entries first, from a previous life of this consumer
+    while (running) {
+      try {
+        const entries = await read(cursor);
+        if (cursor === '0' && entries.length === 0) {
+          cursor = '>';
+          continue;
+        }
+        if (entries.length) await handleBatch(entries);
+        // Pending entries come back in id order; continue after the last one we saw.
+        if (cursor !== '>') cursor = entries.at(-1)?.id ?? '>';
+      } catch (error) {
+        if (!running) break;
+        if (String((error as Error).message).includes('NOGROUP')) {
+          // The stream or group vanished (a Redis flush): recreate and carry on.
+          await deps.admin.ensureGroup();
+          continue;
+        }
+        log.error({ err: error }, 'matcher read failed');
+        await sleep(1_000);
+      }
+    }
+  }
+
+  return {
+    handleBatch,
+    async start(): Promise<void> {
+      await deps.admin.ensureGroup();
+      running = true;
+      loop = run();
+    },
+    /** Stops reading; entries already read are finished and acknowledged first. */
+    async stop(): Promise<void> {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+export type MatcherWorker = ReturnType<typeof createMatcherWorker>;

@@ -1,0 +1,87 @@
+/**
+ * The sprint document's score: 0.6*min(shared/5, 1) + 0.2*time_overlap + 0.2*helpfulness.
+ * Inputs are clamped so a bad helpfulness cannot push a score outside 0..1.
+ */
+export function matchScore(shared: number, timeOverlap: number, helpfulness: number): number {
+  const clamp = (value: number) => Math.min(1, Math.max(0, value));
+  return 0.6 * Math.min(shared / 5, 1) + 0.2 * clamp(timeOverlap) + 0.2 * clamp(helpfulness);
+}
+
+/** Length of a waking window such as 09:00-23:00 in minutes; windows may cross midnight. */
+export function wakingMinutes(hours: { start: number; end: number }): number {
+  return ((((hours.end - hours.start) % 24) + 24) % 24) * 60;
+}
+
+/**
+ * Share of two users' waking windows (same local hours, different UTC offsets) that
+ * coincide. Mirrors the SQL function waking_overlap in migrations/0005.
+ */
+export function wakingOverlap(offsetA: number, offsetB: number, windowMinutes: number): number {
+  if (windowMinutes <= 0) return 0;
+  const raw = Math.abs(offsetA - offsetB) % 1440;
+  const d = Math.min(raw, 1440 - raw);
+  const overlap = Math.max(0, windowMinutes - d) + Math.max(0, windowMinutes - 1440 + d);
+  return Math.min(1, overlap / windowMinutes);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The UTC offset of an IANA zone at `at`, in minutes (Moscow: 180), daylight saving
+ * included. @throws RangeError for an unknown zone.
+ */
+export function utcOffsetMinutes(timeZone: string, at: Date = new Date()): number {
+  let format = offsetFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, format);
+  }
+  const name = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  const match = /GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?$/.exec(name);
+  if (!match) throw new RangeError(`cannot read the UTC offset of ${timeZone}`);
+  if (!match[1]) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/** True for a time zone name the runtime knows (IANA names such as Europe/Berlin). */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    utcOffsetMinutes(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The waking hours two users share, as local hours of `offsetA` (e.g. [{from: 9, to: 20}]),
+ * for the "why this match" line. Empty when the windows do not meet.
+ */
+export function sharedLocalHours(
+  offsetA: number,
+  offsetB: number,
+  hours: { start: number; end: number },
+): { from: number; to: number }[] {
+  const shared: boolean[] = [];
+  for (let hour = 0; hour < 24; hour += 1) {
+    const inA = isWaking(hour, hours);
+    const hourForB = ((((hour * 60 - offsetA + offsetB) / 60) % 24) + 24) % 24;
+    shared.push(inA && isWaking(Math.floor(hourForB), hours));
+  }
+  const ranges: { from: number; to: number }[] = [];
+  for (let hour = 0; hour < 24; hour += 1) {
+    if (!shared[hour] || shared[(hour + 23) % 24]) continue;
+    let end = hour;
+    while (shared[(end + 1) % 24] && (end + 1) % 24 !== hour) end += 1;
+    ranges.push({ from: hour, to: (end + 1) % 24 });
+  }
+  if (!ranges.length && shared.every(Boolean)) ranges.push({ from: 0, to: 0 });
+  return ranges;
+}
+
+function isWaking(hour: number, hours: { start: number; end: number }): boolean {
+  return hours.start < hours.end
+    ? hour >= hours.start && hour < hours.end
+    : hour >= hours.start || hour < hours.end;
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { getProfile } from '../db/queries/users.js';
+import type { MatchProducer } from '../matcher/match-producer.js';
+import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
+import type { ProposalStatus } from '../proposals/proposal-status.js';
+
+export interface MatchingServiceDeps {
+  db: DatabasePool;
+  producer: MatchProducer;
+  runtime: ProposalRuntime;
+  metrics: Metrics;
+}
+
+export interface FindResult {
+  queued: true;
+  already?: true;
+}
+
+export type ConfirmAction = 'accept' | 'decline';
+
+/**
+ * What "Find a partner", "Cancel" and the proposal buttons do. The bot and the HTTP API
+ * both call these; neither goes around them.
+ */
+export interface MatchingService {
+  /**
+   * Starts a search for `userId`.
+   * @throws AppError not_found, profile_incomplete, suspended, busy, unavailable.
+   */
+  find(userId: number): Promise<FindResult>;
+  /**
+   * Stops the user's search if it is queued or waiting.
+   * @throws AppError busy when a proposal is open: it must be answered or skipped.
+   */
+  cancel(userId: number): Promise<{ cancelled: boolean }>;
+  /**
+   * Accepts or declines a proposal through its actor.
+   * @throws AppError not_found for an unknown match, forbidden for a non-participant.
+   */
+  confirm(matchId: number, userId: number, action: ConfirmAction): Promise<ProposalStatus>;
+}
+
+const openSearch = z.object({ id: z.string(), state: z.string(), engaged: z.boolean() });
+
+export function createMatchingService(deps: MatchingServiceDeps): MatchingService {
+  const { db, metrics } = deps;
+  const count = (outcome: string) => metrics.findRequests.labels(outcome).inc();
+
+  return {
+    async find(userId) {
+      const profile = await getProfile(db, userId);
+      if (!profile) {
+        count('not_found');
+        throw new AppError('not_found', `user ${userId} does not exist`);
+      }
+      if (profile.topic_ids.length < 2 || !profile.rules_accepted_at) {
+        count('profile_incomplete');
+        throw new AppError(
+          'profile_incomplete',
+          'the profile needs at least 2 topics and accepted rules',
+        );
+      }
+      if (profile.suspended_at) {
+        count('suspended');
+        throw new AppError('suspended', 'this account is suspended from matching');
+      }
+      const result = await db.transaction(async (tx) => {
+        const state = await tx.maybeOne(sql.type(openSearch)`
+          SELECT s.id, s.state,
+                 EXISTS (SELECT 1 FROM engagements e WHERE e.user_id = ${userId}) AS engaged
+          FROM (SELECT 1) one
+          LEFT JOIN searches s ON s.user_id = ${userId} AND s.state IN ('queued', 'waiting', 'proposed')`);
+        if (state?.engaged) return 'busy' as const;
+        if (state?.id) return 'already' as const;
+        const id = randomUUID();
+        const inserted = await tx.maybeOne(sql.type(z.object({ requested_at: z.date() }))`
+          INSERT INTO searches (id, user_id) VALUES (${id}, ${userId})
+          ON CONFLICT DO NOTHING
+          RETURNING requested_at`);
+        // A double press raced us to the unique index of open searches.
+        return inserted ? { id, requestedAt: inserted.requested_at } : ('already' as const);
+      });
+      if (typeof result === 'object') {
+        // After the commit, so the matcher never reads an entry whose search it cannot see.
+        try {
+          await deps.producer.enqueue({
+            request_id: result.id,
+            user_id: userId,
+            topics: profile.topic_ids,
+            tz: profile.tz,
+            requested_at: result.requestedAt.getTime(),
+          });
+        } catch (error) {
+          // Undo, so the user is not left "searching" with nothing in the queue. Should this
+          // fail too, the reconciler re-announces searches that stay queued.
+          await db
+            .query(sql.unsafe`DELETE FROM searches WHERE id = ${result.id} AND state = 'queued'`)
+            .catch(() => undefined);
+          count('unavailable');
+          throw error instanceof AppError
+            ? error
+            : new AppError('unavailable', 'the matching queue is unavailable; try again shortly');
+        }
+      }
+      if (result === 'busy') {
+        count('busy');
+        throw new AppError('busy', 'the user is in a proposal or a chat');
+      }
+      if (result === 'already') {
+        count('already');
+        return { queued: true, already: true };
+      }
+      count('queued');
+      return { queued: true };
+    },
+
+    async cancel(userId) {
+      return db.transaction(async (tx) => {
+        const search = await tx.maybeOne(sql.type(z.object({ id: z.string(), state: z.string() }))`
+          SELECT id, state FROM searches
+          WHERE user_id = ${userId} AND state IN ('queued', 'waiting', 'proposed')
+          FOR UPDATE`);
+        if (!search) return { cancelled: false };
+        if (search.state === 'proposed') {
+          throw new AppError('busy', 'a proposal is open: accept or skip it first');
+        }
+        await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+        await tx.query(sql.unsafe`
+          UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'cancelled'
+          WHERE id = ${search.id}`);
+        return { cancelled: true };
+      });
+    },
+
+    async confirm(matchId, userId, action) {
+      const result = await deps.runtime.send(
+        matchId,
+        action === 'accept'
+          ? { type: 'proposal.accept', userId }
+          : { type: 'proposal.decline', userId },
+      );
+      return result.status;
+    },
+  };
+}

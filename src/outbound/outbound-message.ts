@@ -1,0 +1,34 @@
+/** Bot API methods that send or edit a message; all of them go through the outbound queue. */
+export const OUTBOUND_METHODS = [
+  'sendMessage',
+  'editMessageText',
+  'editMessageReplyMarkup',
+  'editMessageCaption',
+  'copyMessage',
+  'deleteMessage',
+] as const;
+export type OutboundMethod = (typeof OUTBOUND_METHODS)[number];
+
+/**
+ * One outgoing Bot API call. `key` makes it idempotent: a key is queued at most once and,
+ * once delivered, never sent again (see delivered_messages).
+ */
+export interface OutboundMessage {
+  key: string;
+  chatId: number;
+  method: OutboundMethod;
+  /** The Bot API parameters, without chat_id (taken from chatId). */
+  payload: Record<string, unknown>;
+  /**
+   * For edits of a message sent earlier through this queue: the key it was sent with. The
+   * sender fills in `message_id` when it runs, because it is not known when the edit is queued.
+   */
+  messageRef?: string;
+  /** Tells the sender who this message is for, so a 403 can mark the user inactive. */
+  userId?: number;
+}
+
+/** BullMQ job ids cannot contain ':'; keys are ours, so keep them to a safe alphabet. */
+export function assertValidKey(key: string): void {
+  if (!/^[A-Za-z0-9_.-]{1,200}$/.test(key)) throw new Error(`invalid outbound key ${key}`);
+}

@@ -1,0 +1,73 @@
+import type { DatabasePool } from 'slonik';
+import type { Redis } from 'ioredis';
+import { listOpenMatches } from '../db/queries/matches.js';
+import type { Logger } from '../logger.js';
+import type { RedisKeys } from '../redis/keys.js';
+import type { ProposalRuntime } from './proposal-runtime.js';
+import type { ProposalTimers } from './proposal-timers.js';
+
+export interface ReconcilerDeps {
+  db: DatabasePool;
+  redis: Redis;
+  keys: RedisKeys;
+  runtime: ProposalRuntime;
+  timers: ProposalTimers;
+  log: Logger;
+  batchSize?: number;
+  now?: () => number;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  expired: number;
+  rebuilt: number;
+  timersRestored: number;
+}
+
+/**
+ * Compares PostgreSQL's open proposals with Redis and repairs the difference, so a lost
+ * snapshot or timer (a crash, an eviction, a FLUSHALL) never leaves users stuck:
+ * - past its deadline with no snapshot or no timer: expired through the runtime;
+ * - not yet due with no snapshot: snapshot rebuilt (which also re-arms the timer);
+ * - not yet due with a snapshot but no timer: timer re-armed.
+ */
+export function createReconciler(deps: ReconcilerDeps) {
+  const now = deps.now ?? Date.now;
+  const batchSize = deps.batchSize ?? 500;
+
+  async function reconcileProposals(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { checked: 0, expired: 0, rebuilt: 0, timersRestored: 0 };
+    const open = await listOpenMatches(deps.db, batchSize);
+    if (!open.length) return report;
+    const exists = await deps.redis
+      .pipeline(open.map((match) => ['exists', deps.keys.proposal(match.id)]))
+      .exec();
+    for (const [index, match] of open.entries()) {
+      report.checked += 1;
+      try {
+        const hasRecord = exists?.[index]?.[1] === 1;
+        const hasTimer = await deps.timers.isPending(match.id);
+        if (now() >= match.expires_at.getTime()) {
+          if (hasRecord && hasTimer) continue; // the timer is about to fire
+          const result = await deps.runtime.send(match.id, { type: 'proposal.expire', at: now() });
+          if (result.changed) report.expired += 1;
+        } else if (!hasRecord) {
+          if (await deps.runtime.ensure(match.id)) report.rebuilt += 1;
+        } else if (!hasTimer) {
+          await deps.timers.schedule(match.id, match.expires_at.getTime());
+          report.timersRestored += 1;
+        }
+      } catch (error) {
+        deps.log.error({ err: error, matchId: match.id }, 'reconcile failed for a proposal');
+      }
+    }
+    if (report.expired || report.rebuilt || report.timersRestored) {
+      deps.log.warn(report, 'reconciler repaired proposals');
+    }
+    return report;
+  }
+
+  return { reconcileProposals };
+}
+
+export type Reconciler = ReturnType<typeof createReconciler>;

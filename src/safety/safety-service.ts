@@ -1,0 +1,74 @@
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { ChatService } from '../chats/chat-service.js';
+
+export interface SafetyServiceDeps {
+  db: DatabasePool;
+  chats: ChatService;
+  /** Reports from this many different users suspend someone from matching. */
+  suspendThreshold: number;
+}
+
+/** /block and /report: the pair never meets again; repeated reports suspend the reported user. */
+export function createSafetyService(deps: SafetyServiceDeps) {
+  const { db, chats } = deps;
+
+  async function block(userId: number, otherId: number): Promise<void> {
+    await db.query(sql.unsafe`
+      INSERT INTO blocks (user_id, blocked_id) VALUES (${userId}, ${otherId})
+      ON CONFLICT DO NOTHING`);
+  }
+
+  /** Takes a user out of matching: their open search ends and they leave the waiting pool. */
+  async function suspend(userId: number): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.query(sql.unsafe`
+        UPDATE users SET suspended_at = coalesce(suspended_at, now()) WHERE id = ${userId}`);
+      await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+      await tx.query(sql.unsafe`
+        UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'suspended'
+        WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
+    });
+  }
+
+  return {
+    /**
+     * Blocks the partner of the user's current or most recent chat, ending the chat if it runs.
+     * @throws AppError not_found when the user has had no chat.
+     */
+    async blockLastPartner(userId: number): Promise<number> {
+      const chat = await chats.lastChatOf(userId);
+      if (!chat) throw new AppError('not_found', 'no recent chat');
+      await block(userId, chat.partnerId);
+      if (!chat.session.ended_at) await chats.endChat(chat.session.match_id, userId, 'block');
+      return chat.partnerId;
+    },
+
+    /**
+     * Reports the partner of the current or most recent chat: stores the report, ends the
+     * chat, blocks the pair, and suspends the reported user once enough different people
+     * have reported them. Reporting the same chat twice counts once.
+     * @throws AppError not_found when the user has had no chat.
+     */
+    async reportLastPartner(userId: number, reason: string): Promise<{ suspended: boolean }> {
+      const chat = await chats.lastChatOf(userId);
+      if (!chat) throw new AppError('not_found', 'no recent chat');
+      const text = reason.trim().slice(0, 1000) || '—';
+      await db.query(sql.unsafe`
+        INSERT INTO reports (reporter_id, reported_id, match_id, reason)
+        VALUES (${userId}, ${chat.partnerId}, ${chat.session.match_id}, ${text})
+        ON CONFLICT (reporter_id, match_id) DO NOTHING`);
+      await block(userId, chat.partnerId);
+      if (!chat.session.ended_at) await chats.endChat(chat.session.match_id, userId, 'report');
+      const reporters = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(DISTINCT reporter_id)::int AS n FROM reports
+        WHERE reported_id = ${chat.partnerId} AND created_at > now() - interval '30 days'`);
+      if (reporters < deps.suspendThreshold) return { suspended: false };
+      await suspend(chat.partnerId);
+      return { suspended: true };
+    },
+  };
+}
+
+export type SafetyService = ReturnType<typeof createSafetyService>;

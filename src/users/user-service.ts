@@ -1,0 +1,109 @@
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { getProfile, userRow, type UserProfile, type UserRow } from '../db/queries/users.js';
+import { listTopics, type TopicRow } from '../db/queries/topics.js';
+import { DEFAULT_ZONE, parseTimeZone } from './time-zones.js';
+
+export interface TelegramIdentity {
+  id: number;
+  first_name: string;
+  username?: string;
+  language_code?: string;
+}
+
+export interface UserServiceDeps {
+  db: DatabasePool;
+  /** How long the topic catalogue is cached in memory. */
+  topicsCacheMs?: number;
+}
+
+/** Profiles: registration from Telegram, rules, topics, time zone and language. */
+export function createUserService(deps: UserServiceDeps) {
+  const { db } = deps;
+  let topicsCache: { at: number; topics: readonly TopicRow[] } | undefined;
+
+  return {
+    /**
+     * Creates the user on first contact, or refreshes name and username. A user who had
+     * blocked the bot and writes again is active again.
+     */
+    async register(from: TelegramIdentity, language: 'ru' | 'en'): Promise<UserRow> {
+      const firstName = from.first_name.trim().slice(0, 256) || '—';
+      const username = from.username?.slice(0, 64) ?? null;
+      return db.one(sql.type(userRow)`
+        INSERT INTO users (tg_id, first_name, username, language, tz)
+        VALUES (${from.id}, ${firstName}, ${username}, ${language}, ${DEFAULT_ZONE[language]})
+        ON CONFLICT (tg_id) DO UPDATE SET
+          first_name = excluded.first_name,
+          username = excluded.username,
+          bot_blocked_at = NULL
+        RETURNING *`);
+    },
+
+    async acceptRules(userId: number): Promise<void> {
+      await db.query(sql.unsafe`
+        UPDATE users SET rules_accepted_at = coalesce(rules_accepted_at, now()) WHERE id = ${userId}`);
+    },
+
+    async topics(): Promise<readonly TopicRow[]> {
+      const ttl = deps.topicsCacheMs ?? 60_000;
+      if (!topicsCache || Date.now() - topicsCache.at > ttl) {
+        topicsCache = { at: Date.now(), topics: await listTopics(db) };
+      }
+      return topicsCache.topics;
+    },
+
+    /** Adds or removes one topic; returns the user's topic ids afterwards. */
+    async toggleTopic(userId: number, topicId: number): Promise<number[]> {
+      return db.transaction(async (tx) => {
+        const removed = await tx.query(sql.unsafe`
+          DELETE FROM user_topics WHERE user_id = ${userId} AND topic_id = ${topicId}`);
+        if (removed.rowCount === 0) {
+          const added = await tx.query(sql.unsafe`
+            INSERT INTO user_topics (user_id, topic_id)
+            SELECT ${userId}, id FROM topics WHERE id = ${topicId}
+            ON CONFLICT DO NOTHING`);
+          if (added.rowCount === 0)
+            throw new AppError('not_found', `topic ${topicId} does not exist`);
+        }
+        const ids = await tx.anyFirst(sql.type(z.object({ topic_id: z.number() }))`
+          SELECT topic_id FROM user_topics WHERE user_id = ${userId} ORDER BY topic_id`);
+        return [...ids];
+      });
+    },
+
+    /**
+     * Sets the time zone from what the user typed or pressed.
+     * @throws AppError bad_request when it is not a zone or an offset.
+     */
+    async setTimeZone(userId: number, input: string): Promise<string> {
+      const zone = parseTimeZone(input);
+      if (!zone) throw new AppError('bad_request', 'unknown time zone');
+      await db.query(sql.unsafe`UPDATE users SET tz = ${zone} WHERE id = ${userId}`);
+      return zone;
+    },
+
+    async setLanguage(userId: number, language: 'ru' | 'en'): Promise<void> {
+      await db.query(sql.unsafe`UPDATE users SET language = ${language} WHERE id = ${userId}`);
+    },
+
+    /** The user blocked the bot: nothing can reach them, so they leave matching. */
+    async markBotBlocked(userId: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.query(sql.unsafe`
+          UPDATE users SET bot_blocked_at = coalesce(bot_blocked_at, now()) WHERE id = ${userId}`);
+        await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+        await tx.query(sql.unsafe`
+          UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'bot_blocked'
+          WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
+      });
+    },
+
+    profile(userId: number): Promise<UserProfile | null> {
+      return getProfile(db, userId);
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;
