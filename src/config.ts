@@ -72,8 +72,8 @@ export const configSchema = z
     REDIS_PREFIX: z
       .string()
       .regex(
-        /^([A-Za-z0-9_.-]{1,40}:)?$/,
-        'expected empty, or up to 40 letters, digits, dots, dashes or underscores followed by a colon',
+        /^([A-Za-z0-9_.:-]{0,79}:)?$/,
+        'expected empty, or up to 80 letters, digits, dots, dashes or colons ending in a colon',
       )
       .default(''),
     PORT: int(0, 65535).default(3000),

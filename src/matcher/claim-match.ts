@@ -77,7 +77,7 @@ async function claim(
     INSERT INTO matches (user_a, user_b, search_a, search_b, score, shared_count,
                          shared_topic_ids, expires_at, requeue_count)
     SELECT ${seeker.userId}, ${candidate.user_id}, ${seeker.searchId}, ${candidate.search_id},
-           least(1, greatest(0, ${candidate.score})), ${candidate.shared_topic_ids.length},
+           least(1, greatest(0, ${candidate.score}::float8)), ${candidate.shared_topic_ids.length},
            ${sql.array(candidate.shared_topic_ids, 'int4')}, ${sql.timestamp(expiresAt)},
            coalesce((SELECT max(requeue_count) FROM searches
                      WHERE id IN (${seeker.searchId}, ${candidate.search_id})), 0)

@@ -44,7 +44,11 @@ export interface MatchingService {
   confirm(matchId: number, userId: number, action: ConfirmAction): Promise<ProposalStatus>;
 }
 
-const openSearch = z.object({ id: z.string(), state: z.string(), engaged: z.boolean() });
+const openSearch = z.object({
+  id: z.string().nullable(),
+  state: z.string().nullable(),
+  engaged: z.boolean(),
+});
 
 export function createMatchingService(deps: MatchingServiceDeps): MatchingService {
   const { db, metrics } = deps;
