@@ -117,6 +117,7 @@ export const configSchema = z
       .enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
     INSPECT: optional(url(['ws:', 'wss:'], 'ws://127.0.0.1:8080')),
+    SANDBOX: z.enum(['auto', 'off'], { message: 'expected auto or off' }).default('auto'),
     STARTUP_TIMEOUT_SECONDS: int(0, 600).default(30),
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(20),
   })

@@ -1,12 +1,30 @@
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
 import { startApp } from './app.js';
 import { StartupError } from './startup/wait-for.js';
+import { runSandbox } from './sandbox/sandbox-runner.js';
+import { parseSandboxArgs, SandboxOptionsError } from './sandbox/sandbox-options.js';
+
+/** With no Telegram token, a developer's `npm start` shows the product working: the sandbox. */
+function wantsSandbox(config: Config): boolean {
+  return !config.BOT_TOKEN && config.ROLES.includes('bot') && config.SANDBOX === 'auto';
+}
+
+async function start(config: Config, log: Logger): Promise<() => Promise<void>> {
+  if (!wantsSandbox(config)) {
+    const app = await startApp({ config, log, migrate: true });
+    return () => app.stop();
+  }
+  log.info('no BOT_TOKEN: starting the sandbox (set SANDBOX=off to run without the bot instead)');
+  const quiet = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const sandbox = await runSandbox(config, quiet, parseSandboxArgs(process.argv.slice(2)));
+  return () => sandbox.stop();
+}
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const app = await startApp({ config, log, migrate: true });
+  const stop = await start(config, log);
 
   let exiting = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -18,7 +36,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     force.unref();
-    app.stop().then(
+    stop().then(
       () => {
         log.info('stopped');
         process.exit(0);
@@ -34,7 +52,11 @@ async function run(): Promise<void> {
 }
 
 run().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StartupError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof StartupError ||
+    error instanceof SandboxOptionsError
+  ) {
     console.error(error.message);
   } else {
     console.error('tete failed to start:', error);

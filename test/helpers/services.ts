@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
+import { deleteKeys } from '../../src/redis/delete-keys.js';
 
 /** Where the local services live; override for a non-default setup. */
 export const SERVER_PG_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -81,25 +82,20 @@ export async function cleanupServices(): Promise<void> {
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(TEST_DB_NAME)} WITH (FORCE)`);
+    // The sandbox derives its own database from DATABASE_URL.
+    await client.query(
+      `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(`${TEST_DB_NAME}_sandbox`)} WITH (FORCE)`,
+    );
   } finally {
     await client.end();
   }
   const redis = new Redis(TEST_REDIS_URL);
   try {
     await deleteKeys(redis, `${TEST_REDIS_PREFIX}*`);
+    await deleteKeys(redis, `sandbox:${TEST_REDIS_PREFIX}*`);
   } finally {
     redis.disconnect();
   }
-}
-
-/** Deletes every key matching `pattern`, in batches, without blocking Redis. */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 /** A valid config for this run's database and key prefix, with `overrides` applied. */

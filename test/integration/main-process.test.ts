@@ -14,6 +14,7 @@ const baseEnv = {
   HOST: '127.0.0.1',
   PORT: '0',
   STARTUP_TIMEOUT_SECONDS: '2',
+  SANDBOX: 'off',
 };
 
 describe('the service process (src/main.ts)', function () {
@@ -39,8 +40,8 @@ describe('the service process (src/main.ts)', function () {
     assert.doesNotMatch(run.output(), /topsecret/);
   });
 
-  it('starts without BOT_TOKEN, says why the bot is off, and exits 0 on SIGTERM', async () => {
-    const run = spawnTs('src/main.ts', { ...baseEnv, LOG_LEVEL: 'info' });
+  it('with SANDBOX=off and no BOT_TOKEN, says why the bot is off, and exits 0 on SIGTERM', async () => {
+    const run = spawnTs('src/main.ts', { ...baseEnv, LOG_LEVEL: 'info', SANDBOX: 'off' });
     const botLine = await run.waitFor(/bot role is off/);
     assert.match(botLine, /BOT_TOKEN is not set/);
     const started = await run.waitFor(/tete started/);
@@ -50,5 +51,21 @@ describe('the service process (src/main.ts)', function () {
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     assert.match(run.output(), /"msg":"stopped"/);
+  });
+
+  it('with no BOT_TOKEN runs the sandbox: a simulated crowd is matched within seconds', async () => {
+    const run = spawnTs(
+      'src/main.ts',
+      { ...baseEnv, LOG_LEVEL: 'info', SANDBOX: 'auto', STARTUP_TIMEOUT_SECONDS: '10' },
+      ['--users', '24', '--rate', '4', '--seed', '7'],
+    );
+    await run.waitFor(/tete sandbox: 24 simulated users/, 30_000);
+    await run.waitFor(/Telegram is the built-in Bot API emulator/);
+    // The progress line appears every 10 s off a terminal; wait for one that shows proposals.
+    const line = await run.waitFor(/finds [1-9]\d* \| proposals [1-9]/, 90_000);
+    assert.match(line, /accept/);
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0);
+    assert.match(run.output(), /Final acceptance figures:/);
   });
 });

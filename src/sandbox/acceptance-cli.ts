@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { StartupError } from '../startup/wait-for.js';
+import { startPrometheus } from './prometheus-runner.js';
+import { renderAcceptance } from './acceptance-report.js';
+import { runSandbox } from './sandbox-runner.js';
+import { parseSandboxArgs, SandboxOptionsError, SANDBOX_DEFAULTS } from './sandbox-options.js';
+
+const DEFAULTS = { ...SANDBOX_DEFAULTS, users: 400, duration: 600 };
+
+/**
+ * `npm run acceptance`: the sprint's acceptance run. The sandbox at ~2 /find per second for
+ * a fixed time, a real Prometheus evaluating the alert rules when it is installed, and the
+ * figures written to bench/ACCEPTANCE.md.
+ */
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const options = parseSandboxArgs(process.argv.slice(2), DEFAULTS);
+  const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const startedAt = new Date();
+  const sandboxRun = await runSandbox(config, log, options);
+  const prometheus = await startPrometheus({
+    target: `127.0.0.1:${sandboxRun.sandbox.app.address.port}`,
+    rulesDir: 'grafana/prometheus/rules',
+  });
+  process.stdout.write(
+    prometheus
+      ? `Prometheus ${prometheus.version} at ${prometheus.url} evaluates the alert rules\n`
+      : 'Prometheus is not installed; alerts are not evaluated (apt-get install prometheus)\n',
+  );
+  const onSignal = () => void sandboxRun.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const figures = await sandboxRun.finished;
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  const alerts = prometheus
+    ? { rules: await prometheus.alertRules(), fired: await prometheus.firedAlerts(seconds) }
+    : undefined;
+  await prometheus?.stop();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
+  } catch {
+    // not a git checkout
+  }
+  await mkdir('bench', { recursive: true });
+  await writeFile(
+    'bench/ACCEPTANCE.md',
+    renderAcceptance({
+      figures,
+      options,
+      startedAt,
+      seconds,
+      commit,
+      alerts,
+      prometheus: prometheus?.version,
+    }),
+  );
+  process.stdout.write('\nWrote bench/ACCEPTANCE.md\n');
+  process.exit(0);
+}
+
+run().catch((error: unknown) => {
+  if (
+    error instanceof ConfigError ||
+    error instanceof StartupError ||
+    error instanceof SandboxOptionsError
+  ) {
+    console.error(error.message);
+  } else {
+    console.error('acceptance run failed:', error);
+  }
+  process.exit(1);
+});

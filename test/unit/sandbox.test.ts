@@ -1,0 +1,101 @@
+import { strict as assert } from 'node:assert';
+import { createPopulation } from '../../src/sandbox/population.js';
+import { parseSandboxArgs, SandboxOptionsError } from '../../src/sandbox/sandbox-options.js';
+import { proposalQuality } from '../../src/sandbox/person.js';
+import { createCrowdStats, percentile } from '../../src/sandbox/crowd-stats.js';
+import { createRandom } from '../../src/sandbox/random.js';
+import { TEXTS } from '../../src/bot/i18n/index.js';
+
+const topicIds = Array.from({ length: 32 }, (_, i) => i + 1);
+
+describe('sandbox crowd', () => {
+  it('the same seed gives the same crowd, another seed a different one', () => {
+    const a = createPopulation({ seed: 42, size: 200, topicIds });
+    const b = createPopulation({ seed: 42, size: 200, topicIds });
+    const c = createPopulation({ seed: 43, size: 200, topicIds });
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+  });
+
+  it('draws 2-6 topics per person with skewed popularity and varied time zones', () => {
+    const people = createPopulation({ seed: 1, size: 2000, topicIds });
+    const counts = new Map<number, number>();
+    for (const person of people) {
+      assert.ok(person.topicIds.length >= 2 && person.topicIds.length <= 6);
+      for (const id of person.topicIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    const sorted = [...counts.values()].sort((x, y) => y - x);
+    assert.ok(sorted[0]! > 4 * sorted.at(-1)!, `top topic ${sorted[0]} vs rarest ${sorted.at(-1)}`);
+    assert.ok(new Set(people.map((p) => p.timeZone)).size >= 10);
+    const english = people.filter((p) => p.languageCode === 'en').length / people.length;
+    assert.ok(english > 0.1 && english < 0.2);
+  });
+
+  it('reads a proposal the way a person would', () => {
+    const good = TEXTS.ru.proposal('Bob', 'Кино, Сериалы, Музыка, Книги', '09:00–23:00');
+    const poor = TEXTS.en.proposal('Ann', 'Movies, Books', TEXTS.en.noSharedHours);
+    assert.equal(proposalQuality(good), 1);
+    assert.ok(Math.abs(proposalQuality(poor) - 0.325) < 1e-9);
+  });
+
+  it('seeded randomness repeats', () => {
+    const x = createRandom(9);
+    const y = createRandom(9);
+    assert.deepEqual(
+      [x.next(), x.int(1, 6), x.logNormal(5, 0.5)],
+      [y.next(), y.int(1, 6), y.logNormal(5, 0.5)],
+    );
+  });
+});
+
+describe('sandbox options', () => {
+  it('reads the flags and keeps defaults for the rest', () => {
+    assert.deepEqual(parseSandboxArgs(['--users', '50', '--rate', '0.5', '--seed', '3']), {
+      users: 50,
+      rate: 0.5,
+      duration: 0,
+      ttl: 60,
+      seed: 3,
+    });
+  });
+  for (const [args, message] of [
+    [['--users', 'many'], /^--users: expected an integer from 2/],
+    [['--rate', '0'], /^--rate: expected a number from 0.01/],
+    [['--ttl', '1.5'], /^--ttl: expected an integer/],
+    [['--speed', '2'], /Unknown option '--speed'/],
+  ] as const) {
+    it(`rejects ${args.join(' ')} with a clear message`, () => {
+      assert.throws(
+        () => parseSandboxArgs(args),
+        (error: unknown) => error instanceof SandboxOptionsError && message.test(error.message),
+      );
+    });
+  }
+});
+
+describe('crowd statistics', () => {
+  it('judges "within 60 s" only once a /find has an answer or is 60 s old', () => {
+    let now = 0;
+    const stats = createCrowdStats(() => now);
+    const fast = stats.find(true);
+    stats.find(false);
+    now = 400;
+    stats.proposed(fast);
+    stats.proposed(fast); // a second proposal of the same /find does not count again
+    let figures = stats.figures();
+    assert.equal(figures.judged, 1);
+    assert.equal(figures.shareWithin60s, 1);
+    assert.equal(figures.shareCompatibleWithin1s, 1);
+    now = 61_000;
+    figures = stats.figures();
+    assert.equal(figures.judged, 2);
+    assert.equal(figures.shareWithin60s, 0.5);
+    assert.equal(figures.timeToProposalMs.p50, 400);
+  });
+
+  it('computes nearest-rank percentiles', () => {
+    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), 5);
+    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99), 10);
+    assert.equal(percentile([], 50), undefined);
+  });
+});
