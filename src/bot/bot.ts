@@ -1,6 +1,5 @@
 import { Bot, type NextFunction } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { CommonQueryMethods } from 'slonik';
 import type { BotContext, BotDeps } from './context.js';
 import { TEXTS } from './i18n/index.js';
 import { loadUser } from './middlewares/load-user.js';
@@ -13,6 +12,7 @@ import { messages } from './features/messages.js';
 import { onboarding } from './features/onboarding.js';
 import { profile } from './features/profile.js';
 import { proposals } from './features/proposals.js';
+import { relayEdits } from './features/relay.js';
 import { safety } from './features/safety.js';
 import { search } from './features/search.js';
 
@@ -22,7 +22,6 @@ export interface CreateBotOptions {
   /** Known bot identity; skips getMe (tests, and restarts that already know it). */
   botInfo?: UserFromGetMe;
   deps: BotDeps;
-  db: CommonQueryMethods;
 }
 
 /** Commands and button presses count against a per-user limit; relayed chat messages do not. */
@@ -41,9 +40,20 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     botInfo: options.botInfo,
     client: { apiRoot: options.apiRoot },
   });
-  bot.use(loadUser(options.deps, options.db));
+  bot.use(loadUser(options.deps));
   bot.use(rateLimit);
-  bot.use(onboarding, profile, search, proposals, chat, safety, account, help, messages);
+  bot.use(
+    onboarding,
+    profile,
+    search,
+    proposals,
+    chat,
+    relayEdits,
+    safety,
+    account,
+    help,
+    messages,
+  );
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
   bot.on('callback_query', (ctx) => answer(ctx));
 

@@ -3,7 +3,7 @@ import type { BotContext } from '../context.js';
 import { deleteKeyboard } from '../keyboards/keyboards.js';
 import { answer, editPressed, say } from '../reply.js';
 
-/** /delete with a confirmation step, then erasure everywhere. */
+/** /delete with a confirmation step, then erasure everywhere; the user blocking the bot. */
 export const account = new Composer<BotContext>();
 
 account.command('delete', async (ctx) => {
@@ -23,4 +23,12 @@ account.callbackQuery('delete:yes', async (ctx) => {
   ctx.user = null;
   await editPressed(ctx, ctx.t.deleteDone, { reply_markup: { inline_keyboard: [] } });
   await say(ctx, ctx.t.deleteDone, { reply_markup: { remove_keyboard: true } });
+});
+
+// Telegram tells the bot when the user blocks it (kicked) before any send fails with 403.
+// Coming back goes through /start, which registers them as active again.
+account.on('my_chat_member', async (ctx) => {
+  const status = ctx.myChatMember.new_chat_member.status;
+  if (ctx.chat.type !== 'private' || !ctx.user) return;
+  if (status === 'kicked') await ctx.deps.accounts.markBotBlocked(ctx.user.id);
 });
