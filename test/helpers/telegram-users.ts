@@ -83,7 +83,79 @@ export async function onboard(
   }
   await user.pressButton(picker.message_id, 'topics:done');
   const zones = await expectButton(user, /^tz:/);
-  await user.pressButton(zones.message_id, `tz:${options.timeZone ?? 'Europe/Moscow'}`);
+  const zone =
+    options.timeZone ?? (options.languageCode === 'en' ? 'Europe/London' : 'Europe/Moscow');
+  await user.pressButton(zones.message_id, `tz:${zone}`);
   await user.waitForBotMessage(hasText(/Профиль готов|profile is ready/), { timeoutMs: 5_000 });
   return user;
+}
+
+/** Counts the bot's messages in the user's chat whose text or caption matches. */
+export function countMessages(user: EmulatedUser, pattern: RegExp): number {
+  return user.botMessages().filter(hasText(pattern)).length;
+}
+
+/** Polls `check` until it returns a value other than undefined/false; rejects after the timeout. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'a condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const proposalsSeen = new WeakMap<EmulatedUser, number[]>();
+
+/**
+ * Waits for a proposal (a message with an accept button) this helper has not returned for
+ * this user before, and remembers it.
+ */
+export async function expectProposal(
+  user: EmulatedUser,
+  timeoutMs = 10_000,
+): Promise<{ message: Message; matchId: number }> {
+  const seen = proposalsSeen.get(user) ?? [];
+  const idOf = (message: Message) => {
+    const data = user
+      .inlineButtons(message)
+      .map((b) => ('callback_data' in b ? b.callback_data : undefined))
+      .find((d) => d?.startsWith('match:accept:'));
+    return data === undefined ? undefined : Number(data.split(':')[2]);
+  };
+  const message = await user.waitForBotMessage(
+    (m) => {
+      const id = idOf(m);
+      return id !== undefined && !seen.includes(id);
+    },
+    { timeoutMs, since: 'beginning' },
+  );
+  const matchId = idOf(message)!;
+  proposalsSeen.set(user, [...seen, matchId]);
+  return { message, matchId };
+}
+
+/**
+ * Both users search, get a proposal for each other and accept it; resolves with the match id
+ * once both have the chat intro.
+ */
+export async function matchPair(a: EmulatedUser, b: EmulatedUser): Promise<number> {
+  await a.sendCommand('find');
+  await b.sendCommand('find');
+  const pa = await expectProposal(a);
+  const pb = await expectProposal(b);
+  if (pa.matchId !== pb.matchId) throw new Error('the two users were proposed different matches');
+  const intro = /Чат открыт|chat is open/;
+  const introA = a.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs: 10_000 });
+  const introB = b.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs: 10_000 });
+  await a.pressButton(pa.message.message_id, `match:accept:${pa.matchId}`);
+  await b.pressButton(pb.message.message_id, `match:accept:${pb.matchId}`);
+  await Promise.all([introA, introB]);
+  return pa.matchId;
 }
