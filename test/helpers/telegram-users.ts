@@ -159,3 +159,14 @@ export async function matchPair(a: EmulatedUser, b: EmulatedUser): Promise<numbe
   await Promise.all([introA, introB]);
   return pa.matchId;
 }
+
+/** The user's proposal messages that still show buttons (not yet answered or closed). */
+export function openProposals(user: EmulatedUser): Message[] {
+  return user
+    .botMessages()
+    .filter((m) =>
+      user
+        .inlineButtons(m)
+        .some((b) => 'callback_data' in b && b.callback_data?.startsWith('match:') === true),
+    );
+}
