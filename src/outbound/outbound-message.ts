@@ -37,6 +37,11 @@ export interface OutboundMessage {
    * recipient replies to the copy, the reply can point at the original on the other side.
    */
   copyOf?: { chatId: number; messageId: number };
+  /**
+   * Leaves no trace once sent: not recorded in delivered_messages and the job is removed at
+   * once. For the last messages to a user who erased their data.
+   */
+  ephemeral?: boolean;
 }
 
 /** BullMQ job ids cannot contain ':'; keys are ours, so keep them to a safe alphabet. */

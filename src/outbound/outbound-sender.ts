@@ -136,6 +136,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     } catch (error) {
       await fail(message, error);
     }
+    if (message.ephemeral) return messageId;
     await db.query(sql.unsafe`
       INSERT INTO delivered_messages (key, chat_id, message_id)
       VALUES (${message.key}, ${message.chatId}, ${messageId})

@@ -90,7 +90,15 @@ export function createAccountService(deps: AccountServiceDeps) {
   }
 
   async function eraseQueuedMessages(tgId: number): Promise<void> {
-    const jobs = await deps.outboundQueue.getJobs(['waiting', 'delayed', 'prioritized', 'paused']);
+    // Finished jobs too: they keep the chat id and the text for a while after sending.
+    const jobs = await deps.outboundQueue.getJobs([
+      'waiting',
+      'delayed',
+      'prioritized',
+      'paused',
+      'completed',
+      'failed',
+    ]);
     for (const job of jobs) {
       if (job?.data.chatId === tgId) await job.remove().catch(() => undefined);
     }

@@ -19,10 +19,12 @@ account.callbackQuery('delete:no', async (ctx) => {
 account.callbackQuery('delete:yes', async (ctx) => {
   await answer(ctx);
   if (ctx.user) await ctx.deps.accounts.erase(ctx.user.id);
-  // The user row is gone, so these go by chat id only; they are the last messages we send.
+  // The user row is gone, so these go by chat id only; they are the last messages we send,
+  // and they leave no record of the chat behind.
   ctx.user = null;
-  await editPressed(ctx, ctx.t.deleteDone, { reply_markup: { inline_keyboard: [] } });
-  await say(ctx, ctx.t.deleteDone, { reply_markup: { remove_keyboard: true } });
+  const gone = { ephemeral: true };
+  await editPressed(ctx, ctx.t.deleteDone, { reply_markup: { inline_keyboard: [] } }, gone);
+  await say(ctx, ctx.t.deleteDone, { reply_markup: { remove_keyboard: true } }, gone);
 });
 
 // Telegram tells the bot when the user blocks it (kicked) before any send fails with 403.
