@@ -45,6 +45,8 @@ export interface OnboardOptions {
   /** Topic ids to pick (catalogue ids start at 1). */
   topics: readonly number[];
   timeZone?: string;
+  /** For each wait on the bot; default 5 s (raise it for a throttled, real-speed process). */
+  timeoutMs?: number;
 }
 
 /**
@@ -61,10 +63,11 @@ export async function onboard(
     firstName: options.firstName,
     languageCode: options.languageCode ?? 'ru',
   });
+  const timeoutMs = options.timeoutMs ?? 5_000;
   await user.start();
-  const rules = await expectButton(user, /^rules:accept$/);
+  const rules = await expectButton(user, /^rules:accept$/, timeoutMs);
   await user.pressButton(rules.message_id, 'rules:accept');
-  let picker = await expectButton(user, /^topics:done$/);
+  let picker = await expectButton(user, /^topics:done$/, timeoutMs);
   for (const topic of options.topics) {
     await user.pressButton(picker.message_id, `topic:${topic}`);
     picker = await user.waitForBotMessage(
@@ -78,15 +81,15 @@ export async function onboard(
               b.callback_data === `topic:${topic}` &&
               b.text.startsWith('✅'),
           ),
-      { timeoutMs: 5_000, since: 'beginning' },
+      { timeoutMs, since: 'beginning' },
     );
   }
   await user.pressButton(picker.message_id, 'topics:done');
-  const zones = await expectButton(user, /^tz:/);
+  const zones = await expectButton(user, /^tz:/, timeoutMs);
   const zone =
     options.timeZone ?? (options.languageCode === 'en' ? 'Europe/London' : 'Europe/Moscow');
   await user.pressButton(zones.message_id, `tz:${zone}`);
-  await user.waitForBotMessage(hasText(/Профиль готов|profile is ready/), { timeoutMs: 5_000 });
+  await user.waitForBotMessage(hasText(/Профиль готов|profile is ready/), { timeoutMs });
   return user;
 }
 
@@ -145,15 +148,19 @@ export async function expectProposal(
  * Both users search, get a proposal for each other and accept it; resolves with the match id
  * once both have the chat intro.
  */
-export async function matchPair(a: EmulatedUser, b: EmulatedUser): Promise<number> {
+export async function matchPair(
+  a: EmulatedUser,
+  b: EmulatedUser,
+  timeoutMs = 10_000,
+): Promise<number> {
   await a.sendCommand('find');
   await b.sendCommand('find');
-  const pa = await expectProposal(a);
-  const pb = await expectProposal(b);
+  const pa = await expectProposal(a, timeoutMs);
+  const pb = await expectProposal(b, timeoutMs);
   if (pa.matchId !== pb.matchId) throw new Error('the two users were proposed different matches');
   const intro = /Чат открыт|chat is open/;
-  const introA = a.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs: 10_000 });
-  const introB = b.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs: 10_000 });
+  const introA = a.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs });
+  const introB = b.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs });
   await a.pressButton(pa.message.message_id, `match:accept:${pa.matchId}`);
   await b.pressButton(pb.message.message_id, `match:accept:${pb.matchId}`);
   await Promise.all([introA, introB]);
