@@ -1,4 +1,4 @@
-import { Bot, type NextFunction } from 'grammy';
+import { Bot, type BotError, type NextFunction } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { BotContext, BotDeps } from './context.js';
 import { TEXTS } from './i18n/index.js';
@@ -34,6 +34,13 @@ async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
   await say(ctx, ctx.t.rateLimited);
 }
 
+async function reportFailure(error: BotError<BotContext>, deps: BotDeps): Promise<void> {
+  const ctx = error.ctx;
+  deps.log.error({ err: error.error, updateId: ctx.update.update_id }, 'bot update failed');
+  if (ctx.callbackQuery) await answer(ctx, ctx.t?.error ?? TEXTS.ru.error);
+  else if (ctx.chat && ctx.deps) await say(ctx, ctx.t.error).catch(() => undefined);
+}
+
 /** The Telegram bot: one Composer per feature, the same services as the HTTP API. */
 export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, {
@@ -41,31 +48,15 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     client: { apiRoot: options.apiRoot },
   });
   bot.use(loadUser(options.deps));
-  bot.use(rateLimit);
-  bot.use(
-    onboarding,
-    profile,
-    search,
-    proposals,
-    chat,
-    relayEdits,
-    safety,
-    account,
-    help,
-    messages,
-  );
+  // One boundary for polling and webhook alike (grammY's bot.catch only covers polling): a
+  // failed handler is logged, the user is told, and a pressed button stops spinning.
+  const features = bot.errorBoundary((error) => reportFailure(error, options.deps));
+  features.use(rateLimit);
+  features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
+  features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
-  bot.on('callback_query', (ctx) => answer(ctx));
-
-  bot.catch(async (error) => {
-    const ctx = error.ctx;
-    options.deps.log.error(
-      { err: error.error, updateId: ctx.update.update_id },
-      'bot update failed',
-    );
-    if (ctx.callbackQuery) await answer(ctx, ctx.t?.error ?? TEXTS.ru.error);
-    else if (ctx.chat && ctx.deps) await say(ctx, ctx.t.error).catch(() => undefined);
-  });
+  features.on('callback_query', (ctx) => answer(ctx));
+  bot.catch((error) => reportFailure(error, options.deps));
   return bot;
 }
 
