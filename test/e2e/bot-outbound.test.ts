@@ -104,8 +104,9 @@ describe('e2e: outbound delivery', function () {
 
   it('messages queued when the process stops are delivered once after a restart', async () => {
     const gia = await onboard(t.emulator, { firstName: 'Gia', topics: [9, 10] });
-    // A long flood wait holds the queue while the process goes down.
-    t.emulator.failNext('sendMessage', { errorCode: 429, retryAfter: 4 });
+    // A long flood wait holds the queue while the process goes down. Three faults, because
+    // the worker may already be sending all three when the first 429 comes back.
+    t.emulator.failNext('sendMessage', { errorCode: 429, retryAfter: 4 }, 3);
     for (let i = 0; i < 3; i += 1) await gia.sendCommand('help');
     await eventually(() => helpCalls(gia).length >= 1, 10_000, 'the first attempt');
     await t.emulator.waitForUpdatesConsumed(10_000);

@@ -126,7 +126,7 @@ describe('e2e: webhook mode', function () {
             chat_instance: 'forged',
             data: `match:${action}:${proposal.matchId}`,
           },
-        } as Update,
+        },
         SECRET,
       );
       assert.equal(response.status, 200);

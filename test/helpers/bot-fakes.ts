@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- in-memory stand-ins for async services */
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { Redis } from 'ioredis';
 import { createBot } from '../../src/bot/bot.js';
@@ -156,7 +157,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
     deps,
   });
   bot.api.config.use(async (_prev, method, payload) => {
-    apiCalls.push({ method, payload: payload as Record<string, unknown> });
+    apiCalls.push({ method, payload: payload });
     return { ok: true, result: true } as never;
   });
 
@@ -173,7 +174,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
     state,
     /** Delivers an update through bot.handleUpdate, numbering it. */
     handle: (update: Omit<Update, 'update_id'>) =>
-      bot.handleUpdate({ update_id: (updateId += 1), ...update } as Update),
+      bot.handleUpdate({ update_id: (updateId += 1), ...update }),
     answers: () => apiCalls.filter((call) => call.method === 'answerCallbackQuery'),
     texts: (chatId: number) =>
       sent

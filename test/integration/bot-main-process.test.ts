@@ -16,7 +16,11 @@ describe('the service process with a bot (src/main.ts + emulator)', function () 
   let run: Spawned | undefined;
 
   before(async () => {
-    emulator = createBotApiEmulator({ bot: { username: 'tete_main_bot', firstName: 'tete' } });
+    // Telegram's flood limits on: with the default throttling the bot must never hit them.
+    emulator = createBotApiEmulator({
+      bot: { username: 'tete_main_bot', firstName: 'tete' },
+      floodLimit: true,
+    });
     await emulator.start();
   });
   after(async () => {
@@ -66,6 +70,11 @@ describe('the service process with a bot (src/main.ts + emulator)', function () 
     await expectMessage(alice, /Собеседник закончил чат/, 30_000);
     await expectMessage(bob, /Was this conversation helpful\?/, 30_000);
 
+    assert.deepEqual(
+      emulator.calls((call) => call.errorCode === 429),
+      [],
+      'no flood limit hit',
+    );
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     assert.match(run.output(), /"msg":"stopped"/);
