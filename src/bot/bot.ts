@@ -24,6 +24,12 @@ export interface CreateBotOptions {
   deps: BotDeps;
 }
 
+/** tete talks one to one: groups and channels are ignored (a button there still gets an answer). */
+async function privateOnly(ctx: BotContext, next: NextFunction): Promise<void> {
+  if (!ctx.chat || ctx.chat.type === 'private') return next();
+  if (ctx.callbackQuery) await answer(ctx);
+}
+
 /** Commands and button presses count against a per-user limit; relayed chat messages do not. */
 async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
   const isAction = ctx.callbackQuery !== undefined || ctx.message?.text?.startsWith('/') === true;
@@ -51,7 +57,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   // One boundary for polling and webhook alike (grammY's bot.catch only covers polling): a
   // failed handler is logged, the user is told, and a pressed button stops spinning.
   const features = bot.errorBoundary((error) => reportFailure(error, options.deps));
-  features.use(rateLimit);
+  features.use(privateOnly, rateLimit);
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.

@@ -77,7 +77,7 @@ describe('bot handlers: chats, typed answers, account', () => {
     assert.equal(f.sent.at(-1)?.payload.reply_parameters, undefined);
   });
 
-  it('mirrors a text edit onto the partner’s copy by reference', async () => {
+  it('mirrors a text or caption edit onto the partner’s copy by reference', async () => {
     f.state.activeChat = inChat;
     await f.handle({
       edited_message: {
@@ -93,6 +93,21 @@ describe('bot handlers: chats, typed answers, account', () => {
     assert.equal(edit.method, 'editMessageText');
     assert.equal(edit.messageRef, `relay-7-${alice.id}-320`);
     assert.equal(edit.payload.text, 'исправлено');
+    await f.handle({
+      edited_message: {
+        message_id: 321,
+        date: 0,
+        edit_date: 1235,
+        chat: { id: alice.id, type: 'private', first_name: 'Alice' },
+        from: alice,
+        photo: [{ file_id: 'p', file_unique_id: 'p', width: 1, height: 1 }],
+        caption: 'новая подпись',
+      },
+    });
+    const caption = f.sent.at(-1)!;
+    assert.equal(caption.method, 'editMessageCaption');
+    assert.equal(caption.messageRef, `relay-7-${alice.id}-321`);
+    assert.equal(caption.payload.caption, 'новая подпись');
   });
 
   it('a typed time zone is taken only when asked for; in a chat, other text is relayed', async () => {

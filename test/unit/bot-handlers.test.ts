@@ -148,6 +148,22 @@ describe('bot handlers: onboarding, search, proposals', () => {
     assert.equal(f.answers().at(-1)?.payload.text, 'Что-то пошло не так. Попробуйте ещё раз.');
   });
 
+  it('ignores groups: a command there does nothing, a button there is only answered', async () => {
+    const group = { id: -100123, type: 'group' as const, title: 'g' };
+    const command = textUpdate(alice, '/find');
+    await f.handle({ message: { ...command.message, chat: group } });
+    const press = pressUpdate(alice, 'match:accept:1');
+    await f.handle({
+      callback_query: {
+        ...press.callback_query,
+        message: { ...press.callback_query.message, chat: group },
+      },
+    });
+    assert.equal(f.sent.length, 0);
+    assert.equal(f.calls.length, 0);
+    assert.equal(f.answers().length, 1);
+  });
+
   it('registers the command menu in Russian (default) and English', async () => {
     await registerCommands(f.bot);
     const menus = f.apiCalls.filter((call) => call.method === 'setMyCommands');
