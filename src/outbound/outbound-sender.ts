@@ -26,8 +26,12 @@ const delivered = z.object({ message_id: z.number().nullable() });
 const NOT_MODIFIED = /message is not modified/i;
 /** How long the link from a relayed copy back to its original is kept. */
 const RELAY_ORIGIN_SECONDS = 30 * 86_400;
-/** Runs of a job waiting for the message it edits or replies to before giving up on it. */
-const MAX_REF_WAITS = 5;
+/**
+ * Runs of a job waiting for the message it edits or replies to before giving up on it; the
+ * wait grows by a second per run up to 10 s, about 75 s in all (the original may be in its
+ * own retry backoff).
+ */
+const MAX_REF_WAITS = 12;
 
 /**
  * The outbound queue's job handler: one Bot API call per job, exactly once per key as far as
@@ -44,7 +48,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
 
   /** Waits (re-delays the job) for a message that has not gone out yet. */
   async function waitForRef(job: Job<OutboundMessage>, token?: string): Promise<never> {
-    await job.moveToDelayed(Date.now() + 1_000, token);
+    await job.moveToDelayed(Date.now() + Math.min(job.attemptsStarted, 10) * 1_000, token);
     throw new DelayedError();
   }
 

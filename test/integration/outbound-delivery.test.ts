@@ -57,6 +57,42 @@ describe('outbound delivery: throttling and retries', function () {
     assert.ok(outcomes.includes(502));
   });
 
+  it('an edit or a reply queued before its original waits for it, then applies', async () => {
+    const di = await onboard(t.emulator, { firstName: 'Di', topics: [7, 8], timeoutMs: 20_000 });
+    const { outbound } = t.app.deps.services;
+    const base = { chatId: di.id, userId: undefined };
+    await outbound.enqueue({
+      ...base,
+      key: 'early-edit',
+      method: 'editMessageText',
+      messageRef: 'late-original',
+      payload: { text: 'после правки' },
+    });
+    await outbound.enqueue({
+      ...base,
+      key: 'early-reply',
+      method: 'sendMessage',
+      replyToRef: 'late-original',
+      payload: { text: 'ответ' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await outbound.enqueue({
+      ...base,
+      key: 'late-original',
+      method: 'sendMessage',
+      payload: { text: 'до правки' },
+    });
+    const original = await di.waitForBotMessage((m) => m.text === 'после правки', {
+      timeoutMs: 30_000,
+      since: 'beginning',
+    });
+    const reply = await di.waitForBotMessage((m) => m.text === 'ответ', {
+      timeoutMs: 30_000,
+      since: 'beginning',
+    });
+    assert.equal(reply.reply_to_message?.message_id, original.message_id);
+  });
+
   it('gives up at once on a 400 the Bot API will never accept', async () => {
     const cy = await onboard(t.emulator, { firstName: 'Cy', topics: [5, 6], timeoutMs: 20_000 });
     t.emulator.failNext('sendMessage', {
