@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import {
+  countMessages,
   eventually,
   expectButton,
   expectMessage,
@@ -108,7 +109,11 @@ describe('e2e: /delete', function () {
     }
     // The partner is free again and is not asked to rate a deleted account.
     await hank.sendCommand('find');
-    await expectMessage(hank, /Ищу вам собеседника/);
+    await eventually(
+      () => countMessages(hank, /Ищу вам собеседника/) === 2,
+      10_000,
+      'a new search',
+    );
     assert.equal(
       hank.botMessages().some((m) => /Был ли разговор полезен/.test(m.text ?? '')),
       false,

@@ -83,7 +83,7 @@ describe('e2e: outbound delivery', function () {
     // Nothing more is sent to someone who blocked the bot.
     const before = t.emulator.calls((call) => call.params.chat_id === dov.id).length;
     await cat.sendCommand('find');
-    await expectMessage(cat, /Ищу вам собеседника/);
+    await eventually(() => countMessages(cat, /Ищу вам собеседника/) === 2, 10_000, 'a new search');
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(t.emulator.calls((call) => call.params.chat_id === dov.id).length, before);
     await cat.sendCommand('cancel');

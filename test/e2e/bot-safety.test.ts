@@ -46,7 +46,6 @@ describe('e2e: safety', function () {
     assert.equal(blocks, 1);
     // Both search again and wait side by side in the pool, never proposed to each other.
     await alice.sendCommand('find');
-    await expectMessage(alice, /Ищу вам собеседника/);
     await bob.sendCommand('find');
     await eventually(async () => {
       const n = await db.oneFirst(sql.type(count)`SELECT count(*)::int AS n FROM waiting_pool`);
