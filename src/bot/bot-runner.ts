@@ -42,7 +42,6 @@ export async function startBot(deps: BotRunnerDeps): Promise<{ stop: () => Promi
     token: deps.token,
     apiRoot: config.TELEGRAM_API_ROOT,
     botInfo: deps.botInfo,
-    db: deps.db,
     deps: {
       users: services.users,
       matching: services.matching,
@@ -65,10 +64,12 @@ export async function startBot(deps: BotRunnerDeps): Promise<{ stop: () => Promi
   const sender = createOutboundSender({
     api: bot.api,
     db: deps.db,
+    redis: deps.redis,
+    keys: deps.keys,
     queue: deps.outboundQueue,
     metrics: deps.metrics,
     log,
-    onBlocked: (userId) => services.users.markBotBlocked(userId),
+    onBlocked: (userId) => services.accounts.markBotBlocked(userId),
   });
   deps.worker<OutboundMessage>(QUEUE_NAMES.outbound, sender, {
     concurrency: 8,

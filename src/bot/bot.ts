@@ -1,6 +1,5 @@
-import { Bot, type NextFunction } from 'grammy';
+import { Bot, type BotError, type NextFunction } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { CommonQueryMethods } from 'slonik';
 import type { BotContext, BotDeps } from './context.js';
 import { TEXTS } from './i18n/index.js';
 import { loadUser } from './middlewares/load-user.js';
@@ -13,6 +12,7 @@ import { messages } from './features/messages.js';
 import { onboarding } from './features/onboarding.js';
 import { profile } from './features/profile.js';
 import { proposals } from './features/proposals.js';
+import { relayEdits } from './features/relay.js';
 import { safety } from './features/safety.js';
 import { search } from './features/search.js';
 
@@ -22,7 +22,12 @@ export interface CreateBotOptions {
   /** Known bot identity; skips getMe (tests, and restarts that already know it). */
   botInfo?: UserFromGetMe;
   deps: BotDeps;
-  db: CommonQueryMethods;
+}
+
+/** tete talks one to one: groups and channels are ignored (a button there still gets an answer). */
+async function privateOnly(ctx: BotContext, next: NextFunction): Promise<void> {
+  if (!ctx.chat || ctx.chat.type === 'private') return next();
+  if (ctx.callbackQuery) await answer(ctx);
 }
 
 /** Commands and button presses count against a per-user limit; relayed chat messages do not. */
@@ -35,27 +40,29 @@ async function rateLimit(ctx: BotContext, next: NextFunction): Promise<void> {
   await say(ctx, ctx.t.rateLimited);
 }
 
+async function reportFailure(error: BotError<BotContext>, deps: BotDeps): Promise<void> {
+  const ctx = error.ctx;
+  deps.log.error({ err: error.error, updateId: ctx.update.update_id }, 'bot update failed');
+  if (ctx.callbackQuery) await answer(ctx, ctx.t?.error ?? TEXTS.ru.error);
+  else if (ctx.chat && ctx.deps) await say(ctx, ctx.t.error).catch(() => undefined);
+}
+
 /** The Telegram bot: one Composer per feature, the same services as the HTTP API. */
 export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, {
     botInfo: options.botInfo,
     client: { apiRoot: options.apiRoot },
   });
-  bot.use(loadUser(options.deps, options.db));
-  bot.use(rateLimit);
-  bot.use(onboarding, profile, search, proposals, chat, safety, account, help, messages);
+  bot.use(loadUser(options.deps));
+  // One boundary for polling and webhook alike (grammY's bot.catch only covers polling): a
+  // failed handler is logged, the user is told, and a pressed button stops spinning.
+  const features = bot.errorBoundary((error) => reportFailure(error, options.deps));
+  features.use(privateOnly, rateLimit);
+  features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
+  features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
-  bot.on('callback_query', (ctx) => answer(ctx));
-
-  bot.catch(async (error) => {
-    const ctx = error.ctx;
-    options.deps.log.error(
-      { err: error.error, updateId: ctx.update.update_id },
-      'bot update failed',
-    );
-    if (ctx.callbackQuery) await answer(ctx, ctx.t?.error ?? TEXTS.ru.error);
-    else if (ctx.chat && ctx.deps) await say(ctx, ctx.t.error).catch(() => undefined);
-  });
+  features.on('callback_query', (ctx) => answer(ctx));
+  bot.catch((error) => reportFailure(error, options.deps));
   return bot;
 }
 

@@ -10,11 +10,17 @@ function nextKey(ctx: BotContext, kind: string): string {
   return `upd${ctx.update.update_id}-${kind}${n}`;
 }
 
+/** `ephemeral`: leave no record once sent (see OutboundMessage). */
+export interface SendOptions {
+  ephemeral?: boolean;
+}
+
 /** Sends a message to the current chat through the outbound queue. */
 export async function say(
   ctx: BotContext,
   text: string,
   extra: Record<string, unknown> = {},
+  options: SendOptions = {},
 ): Promise<void> {
   const chatId = ctx.chat?.id ?? ctx.from?.id;
   if (chatId === undefined) return;
@@ -24,6 +30,7 @@ export async function say(
     userId: ctx.user?.id,
     method: 'sendMessage',
     payload: { text, ...extra },
+    ...options,
   });
 }
 
@@ -32,6 +39,7 @@ export async function editPressed(
   ctx: BotContext,
   text: string,
   extra: Record<string, unknown> = {},
+  options: SendOptions = {},
 ): Promise<void> {
   const message = ctx.callbackQuery?.message;
   if (!message) return;
@@ -41,6 +49,7 @@ export async function editPressed(
     userId: ctx.user?.id,
     method: 'editMessageText',
     payload: { message_id: message.message_id, text, ...extra },
+    ...options,
   });
 }
 

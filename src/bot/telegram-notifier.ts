@@ -101,6 +101,8 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
             );
             return;
           }
+          // The first to accept still sees "waiting" on their proposal; show the outcome.
+          await closeProposalMessage(user, notice.matchId, key, t.matched);
           await send(user, `${key}-intro`, t.intro(partner.first_name, topics));
           await send(user, `${key}-rules`, t.rules, { reply_markup: mainKeyboard(t, true) });
           return;

@@ -26,6 +26,22 @@ export interface OutboundMessage {
   messageRef?: string;
   /** Tells the sender who this message is for, so a 403 can mark the user inactive. */
   userId?: number;
+  /**
+   * Makes the message a reply to one sent earlier through this queue to the same chat: the
+   * key it was sent with. Resolved when the message goes out; sent as a plain message if the
+   * original never went out.
+   */
+  replyToRef?: string;
+  /**
+   * For a relayed copy: the original message. Recorded once delivered, so that when the
+   * recipient replies to the copy, the reply can point at the original on the other side.
+   */
+  copyOf?: { chatId: number; messageId: number };
+  /**
+   * Leaves no trace once sent: not recorded in delivered_messages and the job is removed at
+   * once. For the last messages to a user who erased their data.
+   */
+  ephemeral?: boolean;
 }
 
 /** BullMQ job ids cannot contain ':'; keys are ours, so keep them to a safe alphabet. */

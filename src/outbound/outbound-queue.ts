@@ -50,8 +50,8 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
         attempts: 8,
         backoff: { type: 'exponential', delay: 1_000 },
         // Kept a day so a replayed effect with the same key stays a no-op.
-        removeOnComplete: { age: 86_400, count: 100_000 },
-        removeOnFail: { age: 7 * 86_400 },
+        removeOnComplete: message.ephemeral ? true : { age: 86_400, count: 100_000 },
+        removeOnFail: message.ephemeral ? true : { age: 7 * 86_400 },
       });
     },
   };

@@ -110,9 +110,12 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
   }
 
   /** Recreates a missing record from PostgreSQL. Returns a final status if there is nothing to rebuild. */
-  async function rebuild(matchId: number): Promise<ProposalStatus | undefined> {
+  async function rebuild(matchId: number, actor?: number): Promise<ProposalStatus | undefined> {
     const durable = await deps.loadDurable(matchId);
     if (!durable) throw new AppError('not_found', `match ${matchId} does not exist`);
+    if (actor !== undefined && !isParticipant(durable.context, actor)) {
+      throw new AppError('forbidden', 'this proposal is not yours');
+    }
     if (durable.status !== 'proposed') return statusOfMatch(durable.status);
     const { context } = durable;
     // Waiting's entry effects are re-issued: the timer and messages may be gone with Redis.
@@ -178,7 +181,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         let record = await store.load(matchId);
         if (!record) {
-          const final = await rebuild(matchId);
+          const final = await rebuild(matchId, 'userId' in event ? event.userId : undefined);
           if (final) return { status: final, changed: false };
           continue;
         }
@@ -197,10 +200,11 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
           continue;
         }
         const status = statusOfState(snapshot.value);
-        if (snapshot.status === 'done') return { status, changed: false };
+        // Checked before the "already decided" answer, so a stranger learns nothing either way.
         if ('userId' in event && !isParticipant(snapshot.context, event.userId)) {
           throw new AppError('forbidden', 'this proposal is not yours');
         }
+        if (snapshot.status === 'done') return { status, changed: false };
         const [next, actions] = transition(proposalMachine, snapshot, event);
         const effects = toEffects(record.rev + 1, actions);
         const changed =

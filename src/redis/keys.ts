@@ -31,5 +31,7 @@ export function createRedisKeys(prefix: string) {
     /** What a user's next typed message answers (a time zone, a report reason). */
     conversation: (tgId: number) => `${prefix}conv:${tgId}`,
     chatSlot: (chatId: number | string) => `${prefix}outbound:slot:${chatId}`,
+    /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */
+    relayOrigin: (chatId: number | string) => `${prefix}relay:origin:${chatId}`,
   };
 }

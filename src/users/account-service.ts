@@ -90,17 +90,47 @@ export function createAccountService(deps: AccountServiceDeps) {
   }
 
   async function eraseQueuedMessages(tgId: number): Promise<void> {
-    const jobs = await deps.outboundQueue.getJobs(['waiting', 'delayed', 'prioritized', 'paused']);
+    // Finished jobs too: they keep the chat id and the text for a while after sending.
+    const jobs = await deps.outboundQueue.getJobs([
+      'waiting',
+      'delayed',
+      'prioritized',
+      'paused',
+      'completed',
+      'failed',
+    ]);
     for (const job of jobs) {
       if (job?.data.chatId === tgId) await job.remove().catch(() => undefined);
     }
   }
 
   return {
-    /** Idempotent: erasing an erased or unknown user does nothing. */
+    /**
+     * The user blocked the bot (a 403, or Telegram's my_chat_member update): nothing can
+     * reach them, so they leave the waiting pool, their search ends, and an open chat ends so
+     * the partner is not left writing into the void. /start makes them active again.
+     */
+    async markBotBlocked(userId: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.query(sql.unsafe`
+          UPDATE users SET bot_blocked_at = coalesce(bot_blocked_at, now()) WHERE id = ${userId}`);
+        await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+        await tx.query(sql.unsafe`
+          UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'bot_blocked'
+          WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
+      });
+      const chat = await deps.chats.activeChatOf(userId);
+      if (chat) await deps.chats.endChat(chat.session.match_id, userId, 'user');
+    },
+
+    /** Idempotent: erasing an erased or unknown user does nothing; a half-done one resumes. */
     async erase(userId: number): Promise<void> {
       const user = await getUser(db, userId);
-      if (!user || user.deleted_at) return;
+      if (!user || (user.deleted_at && user.tg_id === null)) return;
+      // Marked first: from here on no matcher claims them (a declined proposal requeues its
+      // searches) and no notice is rendered for them.
+      await db.query(sql.unsafe`
+        UPDATE users SET deleted_at = coalesce(deleted_at, now()) WHERE id = ${userId}`);
       await endOpenEngagement(userId);
       const matchIds = await erasePostgres(userId, user.tg_id);
       await eraseStreamEntries(userId);
@@ -111,6 +141,7 @@ export function createAccountService(deps: AccountServiceDeps) {
           keys.chatSlot(user.tg_id),
           keys.rateLimit('cmd', user.tg_id),
           keys.rateLimit('find', user.tg_id),
+          keys.relayOrigin(user.tg_id),
         );
       }
       // Snapshots of their proposals; decided ones only, since pending effects of a proposal

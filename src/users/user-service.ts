@@ -1,7 +1,13 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { getProfile, userRow, type UserProfile, type UserRow } from '../db/queries/users.js';
+import {
+  getProfile,
+  getUserByTelegramId,
+  userRow,
+  type UserProfile,
+  type UserRow,
+} from '../db/queries/users.js';
 import { listTopics, type TopicRow } from '../db/queries/topics.js';
 import { DEFAULT_ZONE, parseTimeZone } from './time-zones.js';
 
@@ -26,7 +32,7 @@ export function createUserService(deps: UserServiceDeps) {
   return {
     /**
      * Creates the user on first contact, or refreshes name and username. A user who had
-     * blocked the bot and writes again is active again.
+     * blocked the bot and writes again is active again; so is one whose erasure was cut short.
      */
     async register(from: TelegramIdentity, language: 'ru' | 'en'): Promise<UserRow> {
       const firstName = from.first_name.trim().slice(0, 256) || '—';
@@ -37,7 +43,8 @@ export function createUserService(deps: UserServiceDeps) {
         ON CONFLICT (tg_id) DO UPDATE SET
           first_name = excluded.first_name,
           username = excluded.username,
-          bot_blocked_at = NULL
+          bot_blocked_at = NULL,
+          deleted_at = NULL
         RETURNING *`);
     },
 
@@ -88,20 +95,20 @@ export function createUserService(deps: UserServiceDeps) {
       await db.query(sql.unsafe`UPDATE users SET language = ${language} WHERE id = ${userId}`);
     },
 
-    /** The user blocked the bot: nothing can reach them, so they leave matching. */
-    async markBotBlocked(userId: number): Promise<void> {
-      await db.transaction(async (tx) => {
-        await tx.query(sql.unsafe`
-          UPDATE users SET bot_blocked_at = coalesce(bot_blocked_at, now()) WHERE id = ${userId}`);
-        await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
-        await tx.query(sql.unsafe`
-          UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'bot_blocked'
-          WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
-      });
-    },
-
     profile(userId: number): Promise<UserProfile | null> {
       return getProfile(db, userId);
+    },
+
+    /** How others rated this user after chats: the count and the mean (1-5), if any. */
+    async rating(userId: number): Promise<{ count: number; average: number | null }> {
+      return db.one(sql.type(z.object({ count: z.number(), average: z.number().nullable() }))`
+        SELECT count(*)::int AS count, avg(rating)::float8 AS average
+        FROM feedback WHERE rated_id = ${userId}`);
+    },
+
+    /** The registered, not deleted user behind a Telegram account, if any. */
+    byTelegramId(tgId: number): Promise<UserRow | null> {
+      return getUserByTelegramId(db, tgId);
     },
   };
 }

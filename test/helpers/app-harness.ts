@@ -1,4 +1,6 @@
+import { createServer } from 'node:net';
 import { startApp, type App } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createBotApiEmulator, type BotApiEmulator } from '../../src/emulator/index.js';
 import { createScratchDatabase } from './databases.js';
@@ -9,12 +11,27 @@ let appCounter = 0;
 export interface TestApp {
   app: App;
   emulator: BotApiEmulator;
+  config: Config;
   /** Base URL of the app's HTTP server. */
   url: string;
+  /** Stops the service only; the emulator, database and Redis keys stay. */
+  stopApp(): Promise<void>;
+  /** Starts the service again on the same database, Redis prefix and emulator. */
+  restartApp(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const TEST_API_TOKEN = 'test-internal-api-token';
+
+/** A TCP port that was free a moment ago (for a WEBHOOK_URL known before the app starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
 
 /**
  * The whole service (every role) on a scratch database and its own Redis prefix, with the
@@ -38,13 +55,32 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     ...overrides,
   });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const app = await startApp({ config, log, botInfo: emulator.botInfo });
+  const start = () => startApp({ config, log, botInfo: emulator.botInfo });
+  let app: App | undefined = await start();
+  const running = () => {
+    if (!app) throw new Error('the app is stopped');
+    return app;
+  };
   return {
-    app,
+    get app() {
+      return running();
+    },
     emulator,
-    url: `http://127.0.0.1:${app.address.port}`,
+    config,
+    get url() {
+      return `http://127.0.0.1:${running().address.port}`;
+    },
+    async stopApp() {
+      await app?.stop();
+      app = undefined;
+    },
+    async restartApp() {
+      await app?.stop();
+      app = await start();
+    },
     async stop() {
-      await app.stop();
+      await app?.stop();
+      app = undefined;
       await emulator.stop();
     },
   };

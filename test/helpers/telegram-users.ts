@@ -45,6 +45,8 @@ export interface OnboardOptions {
   /** Topic ids to pick (catalogue ids start at 1). */
   topics: readonly number[];
   timeZone?: string;
+  /** For each wait on the bot; default 5 s (raise it for a throttled, real-speed process). */
+  timeoutMs?: number;
 }
 
 /**
@@ -61,10 +63,11 @@ export async function onboard(
     firstName: options.firstName,
     languageCode: options.languageCode ?? 'ru',
   });
+  const timeoutMs = options.timeoutMs ?? 5_000;
   await user.start();
-  const rules = await expectButton(user, /^rules:accept$/);
+  const rules = await expectButton(user, /^rules:accept$/, timeoutMs);
   await user.pressButton(rules.message_id, 'rules:accept');
-  let picker = await expectButton(user, /^topics:done$/);
+  let picker = await expectButton(user, /^topics:done$/, timeoutMs);
   for (const topic of options.topics) {
     await user.pressButton(picker.message_id, `topic:${topic}`);
     picker = await user.waitForBotMessage(
@@ -78,12 +81,99 @@ export async function onboard(
               b.callback_data === `topic:${topic}` &&
               b.text.startsWith('✅'),
           ),
-      { timeoutMs: 5_000, since: 'beginning' },
+      { timeoutMs, since: 'beginning' },
     );
   }
   await user.pressButton(picker.message_id, 'topics:done');
-  const zones = await expectButton(user, /^tz:/);
-  await user.pressButton(zones.message_id, `tz:${options.timeZone ?? 'Europe/Moscow'}`);
-  await user.waitForBotMessage(hasText(/Профиль готов|profile is ready/), { timeoutMs: 5_000 });
+  const zones = await expectButton(user, /^tz:/, timeoutMs);
+  const zone =
+    options.timeZone ?? (options.languageCode === 'en' ? 'Europe/London' : 'Europe/Moscow');
+  await user.pressButton(zones.message_id, `tz:${zone}`);
+  await user.waitForBotMessage(hasText(/Профиль готов|profile is ready/), { timeoutMs });
   return user;
+}
+
+/** Counts the bot's messages in the user's chat whose text or caption matches. */
+export function countMessages(user: EmulatedUser, pattern: RegExp): number {
+  return user.botMessages().filter(hasText(pattern)).length;
+}
+
+/** Polls `check` until it returns a value other than undefined/false; rejects after the timeout. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'a condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const proposalsSeen = new WeakMap<EmulatedUser, number[]>();
+
+/**
+ * Waits for a proposal (a message with an accept button) this helper has not returned for
+ * this user before, and remembers it.
+ */
+export async function expectProposal(
+  user: EmulatedUser,
+  timeoutMs = 10_000,
+): Promise<{ message: Message; matchId: number }> {
+  const seen = proposalsSeen.get(user) ?? [];
+  const idOf = (message: Message) => {
+    const data = user
+      .inlineButtons(message)
+      .map((b) => ('callback_data' in b ? b.callback_data : undefined))
+      .find((d) => d?.startsWith('match:accept:'));
+    return data === undefined ? undefined : Number(data.split(':')[2]);
+  };
+  const message = await user.waitForBotMessage(
+    (m) => {
+      const id = idOf(m);
+      return id !== undefined && !seen.includes(id);
+    },
+    { timeoutMs, since: 'beginning' },
+  );
+  const matchId = idOf(message)!;
+  proposalsSeen.set(user, [...seen, matchId]);
+  return { message, matchId };
+}
+
+/**
+ * Both users search, get a proposal for each other and accept it; resolves with the match id
+ * once both have the chat intro.
+ */
+export async function matchPair(
+  a: EmulatedUser,
+  b: EmulatedUser,
+  timeoutMs = 10_000,
+): Promise<number> {
+  await a.sendCommand('find');
+  await b.sendCommand('find');
+  const pa = await expectProposal(a, timeoutMs);
+  const pb = await expectProposal(b, timeoutMs);
+  if (pa.matchId !== pb.matchId) throw new Error('the two users were proposed different matches');
+  const intro = /Чат открыт|chat is open/;
+  const introA = a.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs });
+  const introB = b.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs });
+  await a.pressButton(pa.message.message_id, `match:accept:${pa.matchId}`);
+  await b.pressButton(pb.message.message_id, `match:accept:${pb.matchId}`);
+  await Promise.all([introA, introB]);
+  return pa.matchId;
+}
+
+/** The user's proposal messages that still show buttons (not yet answered or closed). */
+export function openProposals(user: EmulatedUser): Message[] {
+  return user
+    .botMessages()
+    .filter((m) =>
+      user
+        .inlineButtons(m)
+        .some((b) => 'callback_data' in b && b.callback_data?.startsWith('match:') === true),
+    );
 }

@@ -3,7 +3,7 @@ import type { BotContext } from '../context.js';
 import { deleteKeyboard } from '../keyboards/keyboards.js';
 import { answer, editPressed, say } from '../reply.js';
 
-/** /delete with a confirmation step, then erasure everywhere. */
+/** /delete with a confirmation step, then erasure everywhere; the user blocking the bot. */
 export const account = new Composer<BotContext>();
 
 account.command('delete', async (ctx) => {
@@ -19,8 +19,18 @@ account.callbackQuery('delete:no', async (ctx) => {
 account.callbackQuery('delete:yes', async (ctx) => {
   await answer(ctx);
   if (ctx.user) await ctx.deps.accounts.erase(ctx.user.id);
-  // The user row is gone, so these go by chat id only; they are the last messages we send.
+  // The user row is gone, so these go by chat id only; they are the last messages we send,
+  // and they leave no record of the chat behind.
   ctx.user = null;
-  await editPressed(ctx, ctx.t.deleteDone, { reply_markup: { inline_keyboard: [] } });
-  await say(ctx, ctx.t.deleteDone, { reply_markup: { remove_keyboard: true } });
+  const gone = { ephemeral: true };
+  await editPressed(ctx, ctx.t.deleteDone, { reply_markup: { inline_keyboard: [] } }, gone);
+  await say(ctx, ctx.t.deleteDone, { reply_markup: { remove_keyboard: true } }, gone);
+});
+
+// Telegram tells the bot when the user blocks it (kicked) before any send fails with 403.
+// Coming back goes through /start, which registers them as active again.
+account.on('my_chat_member', async (ctx) => {
+  const status = ctx.myChatMember.new_chat_member.status;
+  if (ctx.chat.type !== 'private' || !ctx.user) return;
+  if (status === 'kicked') await ctx.deps.accounts.markBotBlocked(ctx.user.id);
 });

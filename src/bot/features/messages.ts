@@ -1,8 +1,9 @@
 import { Composer } from 'grammy';
+import { parseTimeZone } from '../../users/time-zones.js';
 import type { BotContext } from '../context.js';
 import { takeExpected } from '../conversation.js';
 import { say } from '../reply.js';
-import { relay } from './chat.js';
+import { relay } from './relay.js';
 import { saveTimeZone } from './onboarding.js';
 import { fileReport } from './safety.js';
 
@@ -16,7 +17,11 @@ messages.chatType('private').on('message', async (ctx) => {
   const text = ctx.message.text;
   if (text !== undefined && !text.startsWith('/')) {
     const expected = await takeExpected(ctx);
-    if (expected === 'tz') return saveTimeZone(ctx, text);
+    if (expected === 'tz') {
+      // Someone in a chat who asked to change the zone may simply go on talking: relay that.
+      if (parseTimeZone(text) === null && (await relay(ctx))) return;
+      return saveTimeZone(ctx, text);
+    }
     if (expected === 'report') return fileReport(ctx, text);
   }
   if (text?.startsWith('/')) return say(ctx, ctx.t.help);

@@ -9,6 +9,7 @@ import {
   rulesKeyboard,
   timeZoneKeyboard,
   topicsKeyboard,
+  type TopicsMode,
 } from '../keyboards/keyboards.js';
 import { answer, editPressed, say } from '../reply.js';
 
@@ -25,7 +26,8 @@ privateChats.command('start', async (ctx) => {
     await say(ctx, ctx.t.rules, { reply_markup: rulesKeyboard(ctx.t) });
     return;
   }
-  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, false) });
+  const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
+  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, inChat) });
 });
 
 onboarding.callbackQuery('rules:accept', async (ctx) => {
@@ -36,8 +38,15 @@ onboarding.callbackQuery('rules:accept', async (ctx) => {
   await showTopics(ctx, ctx.t.rulesAccepted);
 });
 
-/** Sends the topic picker; `intro` is shown above it. */
-export async function showTopics(ctx: BotContext, intro: string): Promise<void> {
+/**
+ * Sends the topic picker; `intro` is shown above it. In `onboarding` mode "Done" goes on to
+ * the time zone; in `profile` mode it only saves.
+ */
+export async function showTopics(
+  ctx: BotContext,
+  intro: string,
+  mode: TopicsMode = 'onboarding',
+): Promise<void> {
   if (!ctx.user) return;
   const [topics, profile] = await Promise.all([
     ctx.deps.users.topics(),
@@ -45,13 +54,14 @@ export async function showTopics(ctx: BotContext, intro: string): Promise<void> 
   ]);
   const selected = profile?.topic_ids ?? [];
   await say(ctx, `${intro}\n${ctx.t.topicsPrompt(selected.length)}`, {
-    reply_markup: topicsKeyboard(ctx.t, topics, selected, ctx.user.language),
+    reply_markup: topicsKeyboard(ctx.t, topics, selected, ctx.user.language, mode),
   });
 }
 
-onboarding.callbackQuery(/^topic:(\d+)$/, async (ctx) => {
+onboarding.callbackQuery(/^topic:(\d{1,9})(:p)?$/, async (ctx) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
   const topicId = Number(ctx.match[1]);
+  const mode: TopicsMode = ctx.match[2] ? 'profile' : 'onboarding';
   let selected: number[];
   try {
     selected = await ctx.deps.users.toggleTopic(ctx.user.id, topicId);
@@ -62,11 +72,11 @@ onboarding.callbackQuery(/^topic:(\d+)$/, async (ctx) => {
   await answer(ctx);
   const topics = await ctx.deps.users.topics();
   await editPressed(ctx, ctx.t.topicsPrompt(selected.length), {
-    reply_markup: topicsKeyboard(ctx.t, topics, selected, ctx.user.language),
+    reply_markup: topicsKeyboard(ctx.t, topics, selected, ctx.user.language, mode),
   });
 });
 
-onboarding.callbackQuery('topics:done', async (ctx) => {
+onboarding.callbackQuery(/^topics:(done|save)$/, async (ctx) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
   const profile = await ctx.deps.users.profile(ctx.user.id);
   const selected = profile?.topic_ids ?? [];
@@ -78,7 +88,7 @@ onboarding.callbackQuery('topics:done', async (ctx) => {
     .map((topic) => (ctx.user!.language === 'en' ? topic.title_en : topic.title_ru))
     .join(', ');
   await editPressed(ctx, ctx.t.topicsSaved(titles));
-  await askTimeZone(ctx);
+  if (ctx.match[1] === 'done') await askTimeZone(ctx);
 });
 
 /** Offers the likeliest zones for the user's language and accepts a typed one too. */
@@ -86,7 +96,7 @@ export async function askTimeZone(ctx: BotContext): Promise<void> {
   if (!ctx.user) return;
   await expectReply(ctx, 'tz');
   await say(ctx, ctx.t.tzPrompt, {
-    reply_markup: timeZoneKeyboard(SUGGESTED_ZONES[ctx.user.language]),
+    reply_markup: timeZoneKeyboard(SUGGESTED_ZONES[ctx.user.language], ctx.user.tz),
   });
 }
 

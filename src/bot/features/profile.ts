@@ -8,16 +8,12 @@ import { askTimeZone, showTopics } from './onboarding.js';
 /** /profile (topics, time zone, rating, language, each editable) and /lang. */
 export const profile = new Composer<BotContext>();
 
-function ratingText(ctx: BotContext, helpfulness: number, rated: boolean): string {
-  if (!rated) return ctx.t.noRating;
-  return `${(1 + helpfulness * 4).toFixed(1)} / 5`;
-}
-
 profile.command('profile', async (ctx) => {
   if (!ctx.user) return say(ctx, ctx.t.rulesFirst);
-  const [data, topics] = await Promise.all([
+  const [data, topics, rating] = await Promise.all([
     ctx.deps.users.profile(ctx.user.id),
     ctx.deps.users.topics(),
+    ctx.deps.users.rating(ctx.user.id),
   ]);
   if (!data) return say(ctx, ctx.t.rulesFirst);
   const titles =
@@ -25,20 +21,16 @@ profile.command('profile', async (ctx) => {
       .filter((topic) => data.topic_ids.includes(topic.id))
       .map((topic) => (data.language === 'en' ? topic.title_en : topic.title_ru))
       .join(', ') || '—';
-  // helpfulness starts at exactly 0.5 and any rating moves it.
-  const rated = data.helpfulness !== 0.5;
-  await say(
-    ctx,
-    ctx.t.profile(titles, data.tz, ratingText(ctx, data.helpfulness, rated), ctx.t.language),
-    {
-      reply_markup: profileKeyboard(ctx.t),
-    },
-  );
+  const ratingText =
+    rating.average === null ? ctx.t.noRating : `${rating.average.toFixed(1)} / 5 (${rating.count})`;
+  await say(ctx, ctx.t.profile(titles, data.tz, ratingText, ctx.t.language), {
+    reply_markup: profileKeyboard(ctx.t),
+  });
 });
 
 profile.callbackQuery('profile:topics', async (ctx) => {
   await answer(ctx);
-  await showTopics(ctx, ctx.t.editTopics);
+  await showTopics(ctx, ctx.t.editTopics, 'profile');
 });
 
 profile.callbackQuery('profile:tz', async (ctx) => {

@@ -48,24 +48,38 @@ export function rulesKeyboard(t: Texts): InlineKeyboardMarkup {
   return { inline_keyboard: [[button(t.rulesAccept, 'rules:accept')]] };
 }
 
+/** Onboarding goes on to the time zone after the topics; editing from /profile does not. */
+export type TopicsMode = 'onboarding' | 'profile';
+
+/**
+ * The topic picker: every press toggles a topic (✅ marks the chosen ones). "Done" shows the
+ * count, and says "choose at least two" until two are chosen. callback_data: `topic:<id>`
+ * and `topics:done` while onboarding, `topic:<id>:p` and `topics:save` from /profile.
+ */
 export function topicsKeyboard(
   t: Texts,
   topics: readonly TopicRow[],
   selected: readonly number[],
   language: 'ru' | 'en',
+  mode: TopicsMode = 'onboarding',
 ): InlineKeyboardMarkup {
+  const suffix = mode === 'profile' ? ':p' : '';
   const buttons = topics.map((topic) => {
     const title = language === 'en' ? topic.title_en : topic.title_ru;
-    return button(`${selected.includes(topic.id) ? '✅ ' : ''}${title}`, `topic:${topic.id}`);
+    const mark = selected.includes(topic.id) ? '✅ ' : '';
+    return button(`${mark}${title}`, `topic:${topic.id}${suffix}`);
   });
   const done = selected.length >= 2 ? `${t.topicsDone} (${selected.length})` : t.topicsNeedTwo;
-  return { inline_keyboard: [...rows(buttons, 2), [button(done, 'topics:done')]] };
+  const doneData = mode === 'profile' ? 'topics:save' : 'topics:done';
+  return { inline_keyboard: [...rows(buttons, 2), [button(done, doneData)]] };
 }
 
-export function timeZoneKeyboard(zones: readonly string[]): InlineKeyboardMarkup {
+/** The suggested zones, with the user's current one marked (and offered even if unlisted). */
+export function timeZoneKeyboard(zones: readonly string[], current?: string): InlineKeyboardMarkup {
+  const offered = current && !zones.includes(current) ? [current, ...zones] : zones;
   return {
     inline_keyboard: rows(
-      zones.map((zone) => button(zone, `tz:${zone}`)),
+      offered.map((zone) => button(`${zone === current ? '✅ ' : ''}${zone}`, `tz:${zone}`)),
       2,
     ),
   };
