@@ -12,6 +12,8 @@ const hasButton = (user: EmulatedUser, data: (value: string) => boolean) => (mes
 export interface OnboardingChoices {
   topicIds: readonly number[];
   timeZone: string;
+  /** How long to wait for each bot answer; default 15 s. */
+  timeoutMs?: number;
 }
 
 /**
@@ -20,8 +22,9 @@ export interface OnboardingChoices {
  * Resolves when the bot says the profile is ready.
  */
 export async function onboardUser(user: EmulatedUser, choices: OnboardingChoices): Promise<void> {
+  const timeoutMs = choices.timeoutMs ?? TIMEOUT_MS;
   const wait = (predicate: (message: Message) => boolean) =>
-    user.waitForBotMessage(predicate, { timeoutMs: TIMEOUT_MS, since: 'beginning' });
+    user.waitForBotMessage(predicate, { timeoutMs, since: 'beginning' });
   await user.start();
   const rules = await wait(hasButton(user, (data) => data === 'rules:accept'));
   await user.pressButton(rules.message_id, 'rules:accept');
@@ -56,7 +59,7 @@ export async function onboardUser(user: EmulatedUser, choices: OnboardingChoices
   }
   await user.waitForBotMessage(
     (message) => /Профиль готов|profile is ready/.test(message.text ?? ''),
-    { timeoutMs: TIMEOUT_MS },
+    { timeoutMs },
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Message } from 'grammy/types';
 import type { BotApiEmulator, EmulatedUser } from '../../src/emulator/index.js';
+import { onboardUser } from '../../src/sandbox/onboard-person.js';
 
 let nextTelegramId = 7_000_000_000;
 
@@ -63,33 +64,12 @@ export async function onboard(
     firstName: options.firstName,
     languageCode: options.languageCode ?? 'ru',
   });
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  await user.start();
-  const rules = await expectButton(user, /^rules:accept$/, timeoutMs);
-  await user.pressButton(rules.message_id, 'rules:accept');
-  let picker = await expectButton(user, /^topics:done$/, timeoutMs);
-  for (const topic of options.topics) {
-    await user.pressButton(picker.message_id, `topic:${topic}`);
-    picker = await user.waitForBotMessage(
-      (message) =>
-        message.message_id === picker.message_id &&
-        user
-          .inlineButtons(message)
-          .some(
-            (b) =>
-              'callback_data' in b &&
-              b.callback_data === `topic:${topic}` &&
-              b.text.startsWith('✅'),
-          ),
-      { timeoutMs, since: 'beginning' },
-    );
-  }
-  await user.pressButton(picker.message_id, 'topics:done');
-  const zones = await expectButton(user, /^tz:/, timeoutMs);
-  const zone =
-    options.timeZone ?? (options.languageCode === 'en' ? 'Europe/London' : 'Europe/Moscow');
-  await user.pressButton(zones.message_id, `tz:${zone}`);
-  await user.waitForBotMessage(hasText(/Профиль готов|profile is ready/), { timeoutMs });
+  await onboardUser(user, {
+    topicIds: options.topics,
+    timeZone:
+      options.timeZone ?? (options.languageCode === 'en' ? 'Europe/London' : 'Europe/Moscow'),
+    timeoutMs: options.timeoutMs ?? 5_000,
+  });
   return user;
 }
 
