@@ -96,6 +96,14 @@ describe('api: POST /match/find', function () {
     }
   });
 
+  it('403 suspended for a suspended user, writing nothing', async () => {
+    const user = await createUser(db(), { topics: [1, 2] });
+    await db().query(sql.unsafe`UPDATE users SET suspended_at = now() WHERE id = ${user}`);
+    await probe.writesNothing(user, async () => {
+      assertError(await postApi(url, '/match/find', { user_id: user }), 403, 'suspended');
+    });
+  });
+
   it('409 busy while in a proposal or a chat, writing nothing', async () => {
     const [alice, bob] = await probe.pairUp([21, 22]);
     const matchId = await probe.proposalOf(alice);
@@ -111,5 +119,34 @@ describe('api: POST /match/find', function () {
         assertError(await postApi(url, '/match/find', { user_id: user }), 409, 'busy');
       });
     }
+  });
+});
+
+describe('api: POST /match/find with a full queue', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+
+  before(async () => {
+    // No matcher: the backlog stays where the test puts it.
+    t = await startTestApp({ ROLES: 'api', MATCH_STREAM_MAXLEN: '1000' });
+  });
+  after(() => t?.stop());
+
+  it('503 unavailable near MAXLEN, leaving no search behind and trimming nothing', async () => {
+    const { db, redis, keys } = t.app.deps;
+    const probe = matchApiProbe(t);
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 900; i += 1) pipeline.xadd(keys.matchFind, '*', 'filler', String(i));
+    await pipeline.exec();
+    const user = await createUser(db, { topics: [1, 2] });
+    await probe.writesNothing(user, async () => {
+      assertError(await postApi(t.url, '/match/find', { user_id: user }), 503, 'unavailable');
+    });
+    assert.equal(await redis.xlen(keys.matchFind), 900);
+    // Once the backlog drains, the same user can search.
+    await redis.xtrim(keys.matchFind, 'MAXLEN', 0);
+    assert.deepEqual((await postApi(t.url, '/match/find', { user_id: user })).body, {
+      queued: true,
+    });
   });
 });
