@@ -24,7 +24,7 @@ type PendingRow = [id: string, consumer: string, idleMs: number, deliveries: num
  * reading an entry and acknowledging it, and entries that can never succeed.
  */
 describe('matcher: crashes and poison entries (real processes)', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let t: TestApp;
   const running: Spawned[] = [];
 
@@ -69,6 +69,14 @@ describe('matcher: crashes and poison entries (real processes)', function () {
   const stateOf = (searchId: string) =>
     t.app.deps.db.oneFirst(sql.type(z.object({ state: z.string() }))`
       SELECT state FROM searches WHERE id = ${searchId}`);
+  /** The match.find entry announcing `searchId`. */
+  const entryOf = async (searchId: string) => {
+    const { redis, keys } = t.app.deps;
+    const entries = await redis.xrange(keys.matchFind, '-', '+');
+    const found = entries.find(([, flat]) => flat[flat.indexOf('request_id') + 1] === searchId);
+    assert.ok(found, `no entry for search ${searchId}`);
+    return found[0];
+  };
   const searchOf = (userId: number) =>
     t.app.deps.db.oneFirst(sql.type(z.object({ id: z.string() }))`
       SELECT id FROM searches WHERE user_id = ${userId}`);
@@ -94,11 +102,21 @@ describe('matcher: crashes and poison entries (real processes)', function () {
         'Bob to wait in the pool',
         async () => (await stateOf(bobSearch)) === 'waiting',
       );
+      const aliceEntry = await entryOf(aliceSearch);
       const [read] = await eventually('Alice’s entry to be read and held', async () => {
         const rows = await pending();
-        return rows.length === 1 && rows[0]![3] === 1 ? rows : undefined;
+        return rows.length === 1 && rows[0]![0] === aliceEntry && rows[0]![3] === 1
+          ? rows
+          : undefined;
       });
       firstConsumer = read![1];
+      // Not merely read: inside processing, waiting for the row.
+      await eventually('the matcher to wait for Alice’s row', async () => {
+        const waiting = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return waiting === 1;
+      });
       // Read, not acknowledged, and blocked on the row: kill it right there.
       first.run.child.kill('SIGKILL');
       assert.equal(await first.run.exited, null);
@@ -112,11 +130,13 @@ describe('matcher: crashes and poison entries (real processes)', function () {
     assert.ok(firstConsumer);
 
     const second = await matcher({ MATCHER_CLAIM_IDLE_SECONDS: '1' });
-    await second.run.waitFor(/reclaimed idle match requests/, 30_000);
     await eventually(
       'Alice to be proposed',
       async () => (await stateOf(aliceSearch)) === 'proposed',
-    );
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the second matcher said:\n${second.run.output()}`);
+    });
     await eventually('the entry to be acknowledged', async () => (await pending()).length === 0);
 
     const matches = await db.any(sql.type(z.object({ user_a: z.number(), user_b: z.number() }))`
