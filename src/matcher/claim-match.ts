@@ -48,6 +48,14 @@ const seekerRow = z.object({
   engaged: z.boolean(),
 });
 
+const poolRow = z.object({ user_id: z.number(), search_id: z.string() });
+
+/** Each retry means someone else claimed the candidate, so the loop always makes progress. */
+const SECOND_CHANCE_ATTEMPTS = 10;
+
+/** Leftover pool rows skipped in one transaction before the requester just joins the pool. */
+const STALE_CANDIDATE_ATTEMPTS = 3;
+
 const claimedSearch = z.object({
   requested_at: z.date(),
   requeue_count: z.number(),
@@ -105,6 +113,21 @@ async function claim(
 }
 
 /**
+ * Locks the candidate's search (the pool row is already locked: the same order as every other
+ * writer) and checks it is still waiting. A pool row whose search has ended is a leftover of a
+ * writer that raced a matcher; it is dropped here, so that it cannot fail claim after claim.
+ */
+async function stillWaiting(tx: CommonQueryMethods, candidate: Candidate): Promise<boolean> {
+  const open = await tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+    SELECT id FROM searches WHERE id = ${candidate.search_id} AND state = 'waiting' FOR UPDATE`);
+  if (open !== null) return true;
+  await tx.query(sql.unsafe`
+    DELETE FROM waiting_pool
+    WHERE user_id = ${candidate.user_id} AND search_id = ${candidate.search_id}`);
+  return false;
+}
+
+/**
  * Handles one match.find request: finds the best waiting partner and claims both users and
  * the proposal in one transaction, or puts the requester into the waiting pool. Idempotent
  * per search: only a search still `queued` is acted on, under a row lock.
@@ -143,10 +166,15 @@ export async function processSearch(
       topicIds: row.topic_ids,
       utcOffsetMin: safeOffset(row.tz),
     };
-    const candidate = await timed(options, () =>
-      selectCandidate(tx, seeker, options.wakingMinutes, true),
-    );
-    if (candidate) return { kind: 'matched', match: await claim(tx, seeker, candidate, options) };
+    for (let attempt = 0; attempt < STALE_CANDIDATE_ATTEMPTS; attempt += 1) {
+      const candidate = await timed(options, () =>
+        selectCandidate(tx, seeker, options.wakingMinutes, true),
+      );
+      if (!candidate) break;
+      if (await stillWaiting(tx, candidate)) {
+        return { kind: 'matched', match: await claim(tx, seeker, candidate, options) };
+      }
+    }
     await tx.query(sql.unsafe`
       INSERT INTO waiting_pool (user_id, search_id, topic_ids, utc_offset_min, helpfulness, requested_at)
       VALUES (${seeker.userId}, ${seeker.searchId}, ${sql.array(seeker.topicIds, 'int4')},
@@ -166,25 +194,31 @@ export async function processSearch(
  * Two requests that arrive together can each miss the other: neither sees the other's
  * uncommitted pool row. After joining the pool, look once more with committed data, then
  * lock both rows in user-id order (waiting, not skipping, so two such retries cannot skip
- * each other) and claim them if both are still there.
+ * each other) and claim them if both still hold the searches that were selected, all in one
+ * transaction. A candidate that vanished meanwhile was claimed by someone else: look again.
  */
 async function secondChance(
   db: DatabasePool,
   seeker: Seeker & { searchId: string },
   options: ClaimOptions,
 ): Promise<SearchOutcome> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const candidate = await timed(options, () =>
-      selectCandidate(db, seeker, options.wakingMinutes, false),
-    );
-    if (!candidate) return { kind: 'waiting' };
+  for (let attempt = 0; attempt < SECOND_CHANCE_ATTEMPTS; attempt += 1) {
     const outcome = await db.transaction(async (tx): Promise<SearchOutcome | 'retry'> => {
+      const candidate = await timed(options, () =>
+        selectCandidate(tx, seeker, options.wakingMinutes, false),
+      );
+      if (!candidate) return { kind: 'waiting' };
       const ids = [seeker.userId, candidate.user_id].sort((a, b) => a - b);
-      const present = await tx.anyFirst(sql.type(z.object({ user_id: z.number() }))`
-        SELECT user_id FROM waiting_pool WHERE user_id IN (${ids[0]!}, ${ids[1]!})
+      const present = await tx.any(sql.type(poolRow)`
+        SELECT user_id, search_id FROM waiting_pool WHERE user_id IN (${ids[0]!}, ${ids[1]!})
         ORDER BY user_id FOR UPDATE`);
-      if (!present.includes(seeker.userId)) return { kind: 'skipped', reason: 'not_queued' };
-      if (!present.includes(candidate.user_id)) return 'retry';
+      const searchOf = (userId: number) => present.find((row) => row.user_id === userId)?.search_id;
+      if (searchOf(seeker.userId) !== seeker.searchId) {
+        return { kind: 'skipped', reason: 'not_queued' };
+      }
+      // Gone, or back in the pool with a newer search than the one selected.
+      if (searchOf(candidate.user_id) !== candidate.search_id) return 'retry';
+      if (!(await stillWaiting(tx, candidate))) return 'retry';
       return { kind: 'matched', match: await claim(tx, seeker, candidate, options) };
     });
     if (outcome !== 'retry') return outcome;

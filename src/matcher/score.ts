@@ -7,9 +7,14 @@ export function matchScore(shared: number, timeOverlap: number, helpfulness: num
   return 0.6 * Math.min(shared / 5, 1) + 0.2 * clamp(timeOverlap) + 0.2 * clamp(helpfulness);
 }
 
-/** Length of a waking window such as 09:00-23:00 in minutes; windows may cross midnight. */
+/**
+ * Length of a waking window such as 09:00-23:00 in minutes; windows may cross midnight
+ * (08:00-01:00 is 17 hours). A window whose ends coincide round the clock (00:00-24:00)
+ * is the whole day, not an empty one: config refuses a truly empty range.
+ */
 export function wakingMinutes(hours: { start: number; end: number }): number {
-  return ((((hours.end - hours.start) % 24) + 24) % 24) * 60;
+  const span = (((hours.end - hours.start) % 24) + 24) % 24;
+  return (span === 0 ? 24 : span) * 60;
 }
 
 /**
@@ -81,7 +86,9 @@ export function sharedLocalHours(
 }
 
 function isWaking(hour: number, hours: { start: number; end: number }): boolean {
-  return hours.start < hours.end
-    ? hour >= hours.start && hour < hours.end
-    : hour >= hours.start || hour < hours.end;
+  // 24:00 is midnight; equal ends after that are the whole day (see wakingMinutes).
+  const start = hours.start % 24;
+  const end = hours.end % 24;
+  if (start === end) return true;
+  return start < end ? hour >= start && hour < end : hour >= start || hour < end;
 }

@@ -3,6 +3,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { getMatch } from '../db/queries/matches.js';
 import { getProfile } from '../db/queries/users.js';
 import type { MatchProducer } from '../matcher/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
@@ -124,6 +125,11 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
 
     async cancel(userId) {
       return db.transaction(async (tx) => {
+        // The pool row before the search row: the order a claim locks them in. The other
+        // order deadlocks against a matcher claiming this user at the same moment.
+        const leavePool = () =>
+          tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+        await leavePool();
         const search = await tx.maybeOne(sql.type(z.object({ id: z.string(), state: z.string() }))`
           SELECT id, state FROM searches
           WHERE user_id = ${userId} AND state IN ('queued', 'waiting', 'proposed')
@@ -132,7 +138,10 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
         if (search.state === 'proposed') {
           throw new AppError('busy', 'a proposal is open: accept or skip it first');
         }
-        await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+        // Once more: a matcher holding the search may have put the user into the pool while we
+        // waited for it. Rarely that new row is already being claimed, a deadlock PostgreSQL
+        // breaks and slonik retries.
+        await leavePool();
         await tx.query(sql.unsafe`
           UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'cancelled'
           WHERE id = ${search.id}`);
@@ -141,6 +150,13 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
     },
 
     async confirm(matchId, userId, action) {
+      // Checked here, against PostgreSQL, because the runtime answers a finished proposal's
+      // status to anyone, and would rebuild a proposal lost from Redis before checking.
+      const match = await getMatch(db, matchId);
+      if (!match) throw new AppError('not_found', `match ${matchId} does not exist`);
+      if (match.user_a !== userId && match.user_b !== userId) {
+        throw new AppError('forbidden', 'this proposal is not yours');
+      }
       const result = await deps.runtime.send(
         matchId,
         action === 'accept'

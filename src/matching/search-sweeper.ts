@@ -28,24 +28,34 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
   const { db } = deps;
   return {
     async expireSearches(limit = 500): Promise<number> {
+      const cutoff = sql.fragment`now() - make_interval(secs => ${deps.searchTtlMs / 1000})`;
       const ended = await db.transaction(async (tx) => {
-        const rows = await tx.any(sql.type(expired)`
+        // Pool rows first, skipping those a matcher holds: a claim locks the pool row before
+        // the search row, so taking the search first could deadlock with it.
+        const pooled = await tx.anyFirst(sql.type(z.object({ search_id: z.string() }))`
+          SELECT search_id FROM waiting_pool
+          WHERE requested_at < ${cutoff}
+          ORDER BY requested_at LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED`);
+        const waiting = pooled.length
+          ? await tx.any(sql.type(expired)`
+              WITH gone AS (
+                DELETE FROM waiting_pool
+                WHERE search_id = ANY(${sql.array(pooled, 'uuid')}) RETURNING search_id)
+              UPDATE searches SET state = 'expired', ended_at = now(), end_reason = 'ttl'
+              WHERE id IN (SELECT search_id FROM gone) AND state = 'waiting'
+              RETURNING id, user_id`)
+          : [];
+        // Queued searches have no pool row; one a matcher is working on is locked: skip it.
+        const queued = await tx.any(sql.type(expired)`
           UPDATE searches SET state = 'expired', ended_at = now(), end_reason = 'ttl'
           WHERE id IN (
             SELECT id FROM searches
-            WHERE state IN ('queued', 'waiting')
-              AND requested_at < now() - make_interval(secs => ${deps.searchTtlMs / 1000})
+            WHERE state = 'queued' AND requested_at < ${cutoff}
             ORDER BY requested_at LIMIT ${limit}
             FOR UPDATE SKIP LOCKED)
           RETURNING id, user_id`);
-        if (rows.length) {
-          await tx.query(sql.unsafe`
-            DELETE FROM waiting_pool WHERE search_id = ANY(${sql.array(
-              rows.map((row) => row.id),
-              'uuid',
-            )})`);
-        }
-        return rows;
+        return [...waiting, ...queued];
       });
       for (const row of ended) {
         await deps.notifier

@@ -35,9 +35,13 @@ export function createMetrics(sources: MetricSources = {}) {
   const registers = [registry];
   let queue: Promise<{ size: number; lagMs: number }> | undefined;
   // Size and lag come from one Redis round; share it between the two gauges of one scrape.
+  // prom-client starts every collect of a scrape in the same tick, so sharing the promise
+  // while it is in flight is enough; keeping it longer would serve the next scrape stale data.
   const queueOnce = sources.queue
     ? () => {
-        queue ??= sources.queue!().finally(() => setTimeout(() => (queue = undefined), 100));
+        queue ??= sources.queue!().finally(() => {
+          queue = undefined;
+        });
         return queue;
       }
     : undefined;
