@@ -8,7 +8,8 @@ import { createStreamAdmin, measureQueue } from '../../src/matcher/stream-admin.
 import { createStreamJanitor } from '../../src/matcher/stream-janitor.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { MATCHER_GROUP, createRedisKeys } from '../../src/redis/keys.js';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL, deleteKeys } from '../helpers/services.js';
+import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../helpers/services.js';
+import { deleteKeys } from '../../src/redis/delete-keys.js';
 
 let suite = 0;
 
