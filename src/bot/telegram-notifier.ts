@@ -127,7 +127,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
           return;
         }
         case 'search.expired':
-          await send(user, key, t.searchExpired);
+          await send(user, key, t.searchExpired(notice.minutes));
           return;
         case 'chat.ended': {
           const text = {

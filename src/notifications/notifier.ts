@@ -6,7 +6,7 @@ export type Notice =
   | { kind: 'chat.started'; matchId: number; partnerId: number }
   | { kind: 'proposal.declined'; matchId: number; role: 'decliner' | 'partner' }
   | { kind: 'proposal.expired'; matchId: number; outcome: SearchOutcome }
-  | { kind: 'search.expired' }
+  | { kind: 'search.expired'; minutes: number }
   | { kind: 'chat.ended'; matchId: number; by: 'you' | 'partner' | 'idle' | 'safety' }
   | { kind: 'feedback.request'; matchId: number };
 

@@ -1,6 +1,7 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { withdrawFromMatching } from '../db/queries/searches.js';
 import type { ChatService } from '../chats/chat-service.js';
 
 export interface SafetyServiceDeps {
@@ -25,10 +26,7 @@ export function createSafetyService(deps: SafetyServiceDeps) {
     await db.transaction(async (tx) => {
       await tx.query(sql.unsafe`
         UPDATE users SET suspended_at = coalesce(suspended_at, now()) WHERE id = ${userId}`);
-      await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
-      await tx.query(sql.unsafe`
-        UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'suspended'
-        WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
+      await withdrawFromMatching(tx, userId, 'suspended');
     });
   }
 

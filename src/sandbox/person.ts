@@ -36,6 +36,12 @@ export function proposalQuality(text: string): number {
   return Math.min(1, 0.65 * Math.min(topics / 4, 1) + 0.35 * Math.min(hours / 14, 1));
 }
 
+/** The search-expired notice, whatever SEARCH_TTL_MINUTES is. */
+function isSearchExpired(text: string, t: Texts): boolean {
+  const [head, tail] = t.searchExpired(7).split('7');
+  return text.startsWith(head ?? '') && text.endsWith(tail ?? '');
+}
+
 /** Classifies a bot message for a person whose texts are `t`. */
 export function readMessage(user: EmulatedUser, message: Message, t: Texts): Seen {
   const text = message.text ?? message.caption ?? '';
@@ -65,7 +71,7 @@ export function readMessage(user: EmulatedUser, message: Message, t: Texts): See
   if ([t.partnerSkipped, t.expiredRequeued, t.skipped].includes(text)) {
     return { kind: 'searching.again' };
   }
-  if ([t.expiredNoAnswer, t.expiredLimit, t.searchExpired, t.busyChat].includes(text)) {
+  if ([t.expiredNoAnswer, t.expiredLimit, t.busyChat].includes(text) || isSearchExpired(text, t)) {
     return { kind: 'search.over' };
   }
   return { kind: 'other' };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import { getUser } from '../db/queries/users.js';
+import { withdrawFromMatching } from '../db/queries/searches.js';
 import type { ChatService } from '../chats/chat-service.js';
 import type { OutboundMessage } from '../outbound/outbound-message.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
@@ -44,7 +45,7 @@ export function createAccountService(deps: AccountServiceDeps) {
 
   async function erasePostgres(userId: number, tgId: number | null): Promise<number[]> {
     return db.transaction(async (tx) => {
-      await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+      await withdrawFromMatching(tx, userId, 'deleted');
       await tx.query(sql.unsafe`DELETE FROM engagements WHERE user_id = ${userId}`);
       await tx.query(sql.unsafe`
         UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'deleted'
@@ -114,10 +115,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       await db.transaction(async (tx) => {
         await tx.query(sql.unsafe`
           UPDATE users SET bot_blocked_at = coalesce(bot_blocked_at, now()) WHERE id = ${userId}`);
-        await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
-        await tx.query(sql.unsafe`
-          UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'bot_blocked'
-          WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
+        await withdrawFromMatching(tx, userId, 'bot_blocked');
       });
       const chat = await deps.chats.activeChatOf(userId);
       if (chat) await deps.chats.endChat(chat.session.match_id, userId, 'user');

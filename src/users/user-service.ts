@@ -107,6 +107,12 @@ export function createUserService(deps: UserServiceDeps) {
     },
 
     /** The registered, not deleted user behind a Telegram account, if any. */
+    /** The user talks to the bot again after blocking it: they can be reached once more. */
+    async reactivate(userId: number): Promise<void> {
+      await db.query(sql.unsafe`
+        UPDATE users SET bot_blocked_at = NULL WHERE id = ${userId} AND bot_blocked_at IS NOT NULL`);
+    },
+
     byTelegramId(tgId: number): Promise<UserRow | null> {
       return getUserByTelegramId(db, tgId);
     },

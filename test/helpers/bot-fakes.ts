@@ -84,6 +84,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
       topics: async () => TOPICS,
       profile: async (id: number) => byId(id) ?? null,
       byTelegramId: async (tgId: number) => users.get(tgId) ?? null,
+      reactivate: async (id: number) => void (byId(id)!.bot_blocked_at = null),
       rating: async () => ({ count: 0, average: null }),
       async toggleTopic(id: number, topicId: number) {
         const user = byId(id)!;

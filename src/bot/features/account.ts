@@ -28,9 +28,10 @@ account.callbackQuery('delete:yes', async (ctx) => {
 });
 
 // Telegram tells the bot when the user blocks it (kicked) before any send fails with 403.
-// Coming back goes through /start, which registers them as active again.
+// Unblocking (status member again) or simply writing again makes them reachable again.
 account.on('my_chat_member', async (ctx) => {
   const status = ctx.myChatMember.new_chat_member.status;
   if (ctx.chat.type !== 'private' || !ctx.user) return;
   if (status === 'kicked') await ctx.deps.accounts.markBotBlocked(ctx.user.id);
+  else if (status === 'member') await ctx.deps.users.reactivate(ctx.user.id);
 });

@@ -51,7 +51,8 @@ export const en: Texts = {
   expiredNoAnswer: 'You did not answer the proposal, so I stopped the search. To resume: /find.',
   expiredLimit:
     'Several proposals in a row went unanswered, so the search ended. To start again: /find.',
-  searchExpired: 'Nobody matched within 30 minutes, so the search stopped. Try again: /find.',
+  searchExpired: (minutes: number) =>
+    `Nobody matched within ${minutes} minutes, so the search stopped. Try again: /find.`,
   intro: (name: string, topics: string) =>
     `The chat is open! You are talking to ${name}.\nShared topics: ${topics}.\nWrite here and I will pass your messages on. To end: /end.`,
   endButton: 'End chat',

@@ -68,3 +68,21 @@ export async function endSearchOfMatch(
     WHERE user_id = ${userId} AND match_id = ${matchId} AND state = 'proposed'`);
   return result.rowCount > 0;
 }
+
+/**
+ * Takes a user out of matching: their waiting-pool row goes and an open (queued or waiting)
+ * search ends with `reason`. The pool row is deleted again after the search is locked,
+ * because a matcher holding that search may have just added it; a claim in flight skips a
+ * pool row whose search has ended.
+ */
+export async function withdrawFromMatching(
+  tx: CommonQueryMethods,
+  userId: number,
+  reason: string,
+): Promise<void> {
+  await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+  await tx.query(sql.unsafe`
+    UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = ${reason}
+    WHERE user_id = ${userId} AND state IN ('queued', 'waiting')`);
+  await tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
+}
