@@ -12,11 +12,22 @@ import {
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { effectId, type ProposalStore, type StoredEffect } from './proposal-store.js';
+import {
+  effectId,
+  type ProposalRecord,
+  type ProposalStore,
+  type StoredEffect,
+} from './proposal-store.js';
 import { statusOfMatch, statusOfState, type ProposalStatus } from './proposal-status.js';
 import { migrateRecord } from './proposal-versioning.js';
 import type { ProposalInspector } from './proposal-inspector.js';
 import type { DurableProposal } from './proposal-durable.js';
+import {
+  replayDurable,
+  restoreSnapshot,
+  type NamedActions,
+  type ProposalSnapshot,
+} from './proposal-snapshot.js';
 
 /** Performs one named effect. Must be idempotent: it can run more than once. */
 export type EffectExecutor = (matchId: number, effect: ProposalEffect) => Promise<void>;
@@ -45,7 +56,8 @@ export interface ProposalRuntime {
   create(input: ProposalInput): Promise<ApplyResult>;
   /**
    * Applies an event: load, transition, compare-and-set save, then run the new effects.
-   * @throws AppError not_found for an unknown match, forbidden for a non-participant.
+   * @throws AppError not_found for an unknown match, forbidden for a non-participant,
+   * unavailable while the record belongs to a newer release, conflict after too many races.
    */
   send(matchId: number, event: ProposalEvent): Promise<ApplyResult>;
   /** Runs whatever effects of this proposal are still pending (used by the sweeper). */
@@ -54,12 +66,10 @@ export interface ProposalRuntime {
   ensure(matchId: number): Promise<boolean>;
 }
 
-type Snapshot = ReturnType<typeof proposalMachine.resolveState>;
-
 const MAX_ATTEMPTS = 25;
 const EFFECT_TYPES = new Set<string>(PROPOSAL_EFFECT_TYPES);
 
-function toEffects(rev: number, actions: readonly { type: string; params?: unknown }[]) {
+function toEffects(rev: number, actions: NamedActions): StoredEffect[] {
   return actions
     .filter((action) => EFFECT_TYPES.has(action.type))
     .map((action, index) => ({
@@ -73,20 +83,23 @@ function sameContext(a: ProposalContext, b: ProposalContext): boolean {
   return (Object.keys(a) as (keyof ProposalContext)[]).every((key) => a[key] === b[key]);
 }
 
+const userOf = (event: ProposalEvent) => ('userId' in event ? event.userId : undefined);
+
 export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntime {
   const now = deps.now ?? Date.now;
   const { store, log } = deps;
 
-  const ttlOf = (snapshot: Snapshot) =>
+  const ttlOf = (snapshot: ProposalSnapshot) =>
     snapshot.status === 'done'
       ? deps.retentionSeconds
       : Math.max(0, (snapshot.context.expiresAt - now()) / 1000) + deps.retentionSeconds;
 
+  /** Runs effects in order, stopping at the first failure; resolves with how many are left. */
   async function runEffects(
     matchId: number,
     effects: readonly StoredEffect[],
     token: string | undefined,
-  ): Promise<void> {
+  ): Promise<number> {
     const done: string[] = [];
     for (const effect of effects) {
       try {
@@ -101,25 +114,23 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
     }
     const left = await store.complete(matchId, done);
     if (left <= 0 && token) await store.unindex(matchId, token);
+    return left;
   }
 
-  function countOutcome(next: Snapshot): void {
+  function countOutcome(next: ProposalSnapshot): void {
     if (next.value === 'Confirmed') deps.metrics.accepts.inc();
     else if (next.value === 'Declined') deps.metrics.declines.inc();
     else if (next.value === 'Expired') deps.metrics.ttlExpired.inc();
   }
 
-  /** Recreates a missing record from PostgreSQL. Returns a final status if there is nothing to rebuild. */
-  async function rebuild(matchId: number): Promise<ProposalStatus | undefined> {
-    const durable = await deps.loadDurable(matchId);
-    if (!durable) throw new AppError('not_found', `match ${matchId} does not exist`);
-    if (durable.status !== 'proposed') return statusOfMatch(durable.status);
-    const { context } = durable;
-    // Waiting's entry effects are re-issued: the timer and messages may be gone with Redis.
-    // Both are idempotent, so a proposal whose messages did arrive is not sent twice.
-    const [, actions] = initialTransition(proposalMachine, context);
-    const snapshot = proposalMachine.resolveState({ value: 'Waiting', context });
+  /** Saves a brand-new record (rev 1) and runs its effects; false if one already exists. */
+  async function saveFirst(
+    matchId: number,
+    snapshot: ProposalSnapshot,
+    actions: NamedActions,
+  ): Promise<boolean> {
     const effects = toEffects(1, actions);
+    // Registered before the save: a crash right after it still leaves the effects findable.
     const token = await store.index(matchId);
     const persisted = proposalMachine.getPersistedSnapshot(snapshot);
     const saved = await store.save(
@@ -130,82 +141,98 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
       effects,
       ttlOf(snapshot),
     );
-    if (saved === 'saved') {
-      log.warn({ matchId }, 'proposal snapshot rebuilt from PostgreSQL');
-      deps.inspector?.actor(matchId, snapshot);
-      await runEffects(matchId, effects, token);
+    if (saved !== 'saved') return false;
+    deps.inspector?.actor(matchId, snapshot);
+    await runEffects(matchId, effects, token);
+    return true;
+  }
+
+  /**
+   * Recreates a missing record from PostgreSQL. Returns the answer to `event` when the match
+   * is already decided there (nothing to rebuild), undefined when the caller should reload.
+   */
+  async function rebuild(matchId: number, event?: ProposalEvent): Promise<ApplyResult | undefined> {
+    const durable = await deps.loadDurable(matchId);
+    if (!durable) throw new AppError('not_found', `match ${matchId} does not exist`);
+    const userId = event && userOf(event);
+    if (userId !== undefined && !isParticipant(durable.context, userId)) {
+      throw new AppError('forbidden', 'this proposal is not yours');
+    }
+    if (durable.status !== 'proposed') {
+      return { status: statusOfMatch(durable.status), changed: false };
+    }
+    const { snapshot, actions } = replayDurable(durable.context);
+    if (await saveFirst(matchId, snapshot, actions)) {
+      log.warn({ matchId, state: snapshot.value }, 'proposal snapshot rebuilt from PostgreSQL');
     }
     return undefined;
   }
 
-  /** Null when the stored snapshot does not fit the machine (corrupt, or a stray version). */
-  function restore(persisted: unknown): Snapshot | null {
-    try {
-      const snapshot = proposalMachine.resolveState(persisted as never);
-      statusOfState(snapshot.value);
-      return snapshot;
-    } catch {
-      return null;
+  /**
+   * The snapshot of a record in the current machine's terms, or null after ending a record
+   * that cannot be used (corrupt, or an old version with no migration): it is deleted, if
+   * still unchanged, and the caller's next attempt rebuilds it from PostgreSQL.
+   */
+  async function readable(
+    matchId: number,
+    record: ProposalRecord,
+  ): Promise<ProposalSnapshot | null> {
+    if (record.machineVersion > PROPOSAL_MACHINE_VERSION) {
+      // Saved by a newer release during a rolling deploy: leave it to the workers that
+      // understand it rather than destroy its state. Timers and callers retry.
+      throw new AppError('unavailable', `proposal ${matchId} belongs to a newer release`);
     }
+    const current =
+      record.machineVersion === PROPOSAL_MACHINE_VERSION
+        ? record
+        : migrateRecord(record, log, matchId);
+    const snapshot = current && restoreSnapshot(current.snapshot, matchId);
+    if (snapshot) return snapshot;
+    log.warn(
+      { matchId, version: record.machineVersion, rev: record.rev },
+      'unusable proposal snapshot ended; rebuilding from PostgreSQL',
+    );
+    await store.remove(matchId, record.rev);
+    return null;
   }
 
   return {
     async create(input) {
       const [snapshot, actions] = initialTransition(proposalMachine, input);
-      const effects = toEffects(1, actions);
-      const token = await store.index(input.matchId);
-      const persisted = proposalMachine.getPersistedSnapshot(snapshot);
-      const saved = await store.save(
-        input.matchId,
-        null,
-        PROPOSAL_MACHINE_VERSION,
-        persisted,
-        effects,
-        ttlOf(snapshot),
-      );
-      if (saved !== 'saved') {
-        const existing = await store.load(input.matchId);
-        const value = (existing && restore(existing.snapshot)?.value) ?? 'Waiting';
-        return { status: statusOfState(value), changed: false };
+      if (await saveFirst(input.matchId, snapshot, actions)) {
+        deps.metrics.proposalsSent.inc();
+        return { status: 'waiting', changed: true };
       }
-      deps.metrics.proposalsSent.inc();
-      deps.inspector?.actor(input.matchId, snapshot);
-      await runEffects(input.matchId, effects, token);
-      return { status: 'waiting', changed: true };
+      const existing = await store.load(input.matchId);
+      const value = existing && restoreSnapshot(existing.snapshot, input.matchId)?.value;
+      return { status: statusOfState(value ?? 'Waiting'), changed: false };
     },
 
     async send(matchId, event) {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        let record = await store.load(matchId);
+        const record = await store.load(matchId);
         if (!record) {
-          const final = await rebuild(matchId);
-          if (final) return { status: final, changed: false };
+          const settled = await rebuild(matchId, event);
+          if (settled) return settled;
           continue;
         }
-        if (record.machineVersion !== PROPOSAL_MACHINE_VERSION) {
-          record = migrateRecord(record, log, matchId);
-          if (!record) {
-            // No migration path: end the old snapshot cleanly and rebuild from PostgreSQL.
-            await store.remove(matchId);
-            continue;
-          }
-        }
-        const snapshot = restore(record.snapshot);
-        if (!snapshot) {
-          log.warn({ matchId }, 'unreadable proposal snapshot; rebuilding from PostgreSQL');
-          await store.remove(matchId);
-          continue;
+        const snapshot = await readable(matchId, record);
+        if (!snapshot) continue;
+        // Before anything else, so a stranger learns nothing, not even a decided status.
+        const userId = userOf(event);
+        if (userId !== undefined && !isParticipant(snapshot.context, userId)) {
+          throw new AppError('forbidden', 'this proposal is not yours');
         }
         const status = statusOfState(snapshot.value);
         if (snapshot.status === 'done') return { status, changed: false };
-        if ('userId' in event && !isParticipant(snapshot.context, event.userId)) {
-          throw new AppError('forbidden', 'this proposal is not yours');
-        }
         const [next, actions] = transition(proposalMachine, snapshot, event);
         const effects = toEffects(record.rev + 1, actions);
         const changed =
           next.value !== snapshot.value || !sameContext(next.context, snapshot.context);
-        if (!changed && effects.length === 0) return { status, changed: false };
+        if (!changed && effects.length === 0) {
+          deps.inspector?.event(matchId, event, snapshot, snapshot);
+          return { status, changed: false };
+        }
 
         const token = effects.length ? await store.index(matchId) : undefined;
         const persisted = proposalMachine.getPersistedSnapshot(next);
@@ -218,7 +245,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
           ttlOf(next),
         );
         if (saved !== 'saved') continue; // someone else moved first: reload and re-decide
-        deps.inspector?.event(matchId, event, next);
+        deps.inspector?.event(matchId, event, next, snapshot);
         countOutcome(next);
         await runEffects(matchId, effects, token);
         return { status: statusOfState(next.value), changed: true };
@@ -228,6 +255,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
 
     async ensure(matchId) {
       if (await store.load(matchId)) return false;
+      // Undefined means PostgreSQL still has it open: it was rebuilt, here or by a racer.
       return (await rebuild(matchId)) === undefined;
     },
 
@@ -249,7 +277,10 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
           unknown.map((effect) => effect.id),
         );
       }
-      await runEffects(matchId, known, token);
+      const left = await runEffects(matchId, known, token);
+      // Still failing: move it behind the others, so a few effects that keep failing cannot
+      // hold the sweeper's oldest-first batch and starve every other proposal.
+      if (left > 0) await store.index(matchId);
     },
   };
 }
