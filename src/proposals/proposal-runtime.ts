@@ -1,36 +1,30 @@
 import { initialTransition, transition } from 'xstate';
 import {
-  PROPOSAL_EFFECT_TYPES,
   PROPOSAL_MACHINE_VERSION,
   isParticipant,
   proposalMachine,
   type ProposalContext,
-  type ProposalEffect,
   type ProposalEvent,
   type ProposalInput,
 } from '../../machines/proposal.machine.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ProposalRecord, ProposalStore } from './proposal-store.js';
 import {
-  effectId,
-  type ProposalRecord,
-  type ProposalStore,
-  type StoredEffect,
-} from './proposal-store.js';
+  createProposalOutbox,
+  toEffects,
+  type EffectExecutor,
+  type NamedActions,
+} from './proposal-outbox.js';
 import { statusOfMatch, statusOfState, type ProposalStatus } from './proposal-status.js';
 import { migrateRecord } from './proposal-versioning.js';
 import type { ProposalInspector } from './proposal-inspector.js';
 import type { DurableProposal } from './proposal-durable.js';
-import {
-  replayDurable,
-  restoreSnapshot,
-  type NamedActions,
-  type ProposalSnapshot,
-} from './proposal-snapshot.js';
+import { replayDurable, restoreSnapshot, type ProposalSnapshot } from './proposal-snapshot.js';
 
-/** Performs one named effect. Must be idempotent: it can run more than once. */
-export type EffectExecutor = (matchId: number, effect: ProposalEffect) => Promise<void>;
+/** The executor contract lives with the outbox; re-exported for the effects module. */
+export type { EffectExecutor };
 
 export interface ProposalRuntimeDeps {
   store: ProposalStore;
@@ -67,17 +61,6 @@ export interface ProposalRuntime {
 }
 
 const MAX_ATTEMPTS = 25;
-const EFFECT_TYPES = new Set<string>(PROPOSAL_EFFECT_TYPES);
-
-function toEffects(rev: number, actions: NamedActions): StoredEffect[] {
-  return actions
-    .filter((action) => EFFECT_TYPES.has(action.type))
-    .map((action, index) => ({
-      id: effectId(rev, index),
-      type: action.type,
-      params: (action.params ?? {}) as Record<string, unknown>,
-    }));
-}
 
 function sameContext(a: ProposalContext, b: ProposalContext): boolean {
   return (Object.keys(a) as (keyof ProposalContext)[]).every((key) => a[key] === b[key]);
@@ -88,34 +71,12 @@ const userOf = (event: ProposalEvent) => ('userId' in event ? event.userId : und
 export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntime {
   const now = deps.now ?? Date.now;
   const { store, log } = deps;
+  const outbox = createProposalOutbox(deps);
 
   const ttlOf = (snapshot: ProposalSnapshot) =>
     snapshot.status === 'done'
       ? deps.retentionSeconds
       : Math.max(0, (snapshot.context.expiresAt - now()) / 1000) + deps.retentionSeconds;
-
-  /** Runs effects in order, stopping at the first failure; resolves with how many are left. */
-  async function runEffects(
-    matchId: number,
-    effects: readonly StoredEffect[],
-    token: string | undefined,
-  ): Promise<number> {
-    const done: string[] = [];
-    for (const effect of effects) {
-      try {
-        await deps.execute(matchId, effect as unknown as ProposalEffect);
-        done.push(effect.id);
-      } catch (error) {
-        // Later effects may depend on this one (a search is requeued only after the match is
-        // closed), so stop here; the sweeper resumes from this effect.
-        log.error({ err: error, matchId, effect: effect.type }, 'proposal effect failed');
-        break;
-      }
-    }
-    const left = await store.complete(matchId, done);
-    if (left <= 0 && token) await store.unindex(matchId, token);
-    return left;
-  }
 
   function countOutcome(next: ProposalSnapshot): void {
     if (next.value === 'Confirmed') deps.metrics.accepts.inc();
@@ -143,7 +104,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
     );
     if (saved !== 'saved') return false;
     deps.inspector?.actor(matchId, snapshot);
-    await runEffects(matchId, effects, token);
+    await outbox.run(matchId, effects, token);
     return true;
   }
 
@@ -247,7 +208,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
         if (saved !== 'saved') continue; // someone else moved first: reload and re-decide
         deps.inspector?.event(matchId, event, next, snapshot);
         countOutcome(next);
-        await runEffects(matchId, effects, token);
+        await outbox.run(matchId, effects, token);
         return { status: statusOfState(next.value), changed: true };
       }
       throw new AppError('conflict', `proposal ${matchId} is too busy; try again`);
@@ -259,28 +220,6 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
       return (await rebuild(matchId)) === undefined;
     },
 
-    async finishPending(matchId, token) {
-      const record = await store.load(matchId);
-      if (!record || record.pendingEffects.length === 0) {
-        await store.unindex(matchId, token);
-        return;
-      }
-      const known = record.pendingEffects.filter((effect) => EFFECT_TYPES.has(effect.type));
-      const unknown = record.pendingEffects.filter((effect) => !EFFECT_TYPES.has(effect.type));
-      if (unknown.length) {
-        log.warn(
-          { matchId, types: unknown.map((effect) => effect.type) },
-          'dropping unknown effects',
-        );
-        await store.complete(
-          matchId,
-          unknown.map((effect) => effect.id),
-        );
-      }
-      const left = await runEffects(matchId, known, token);
-      // Still failing: move it behind the others, so a few effects that keep failing cannot
-      // hold the sweeper's oldest-first batch and starve every other proposal.
-      if (left > 0) await store.index(matchId);
-    },
+    finishPending: (matchId, token) => outbox.finishPending(matchId, token),
   };
 }

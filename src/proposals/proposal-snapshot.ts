@@ -1,11 +1,9 @@
 import { initialTransition, transition } from 'xstate';
 import { z } from 'zod';
 import { proposalMachine, type ProposalContext } from '../../machines/proposal.machine.js';
+import type { NamedActions } from './proposal-outbox.js';
 
 export type ProposalSnapshot = ReturnType<typeof proposalMachine.resolveState>;
-
-/** What an xstate action list looks like to the runtime: a name and its resolved params. */
-export type NamedActions = readonly { type: string; params?: unknown }[];
 
 const userId = z.number().int().positive();
 const count = z.number().int().min(0);

@@ -14,7 +14,7 @@ import {
 } from './proposal-support.js';
 
 const ROUNDS = 1_000;
-const EXPIRY_ROUNDS = 300;
+const EXPIRY_ROUNDS = 200;
 /** Rounds in flight at once; each round's two events still race each other. */
 const PARALLEL = 8;
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Job } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import type { Message } from 'grammy/types';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import {
   type SearchOutcome,
 } from '../../machines/proposal.machine.js';
 import { ru } from '../../src/bot/i18n/ru.js';
+import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import type { EmulatedUser } from '../../src/emulator/index.js';
 import {
   createProposalTimerProcessor,
@@ -309,6 +310,18 @@ describe('proposal model-based paths through the real service', function () {
     assert.equal((await t.app.deps.services.store.load(world.matchId))?.rev, rev);
   }
 
+  async function outboundBacklog(): Promise<number> {
+    const queue = new Queue(QUEUE_NAMES.outbound, {
+      connection: t.app.deps.redis,
+      prefix: t.app.deps.keys.bullPrefix,
+    });
+    try {
+      return (await queue.count()) + (await queue.getActiveCount());
+    } finally {
+      await queue.close();
+    }
+  }
+
   const paths = modelPaths(MAX_REQUEUES);
   it('the graph yields paths to every state of the machine', () => {
     const reached = new Set(
@@ -329,6 +342,14 @@ describe('proposal model-based paths through the real service', function () {
         if ((step.event.type as string) === 'xstate.init') world = await propose();
         else await drive(world!, step.event);
         await check(world!, step.state, step.event, index + 1);
+      }
+      // Once nothing is left to send, nobody got anything more (no late duplicate).
+      await eventually(async () => assert.equal(await outboundBacklog(), 0), 15_000);
+      const last = path.steps[path.steps.length - 1]!;
+      const expected = expectationFor(last.state, last.event);
+      for (const side of ['A', 'B'] as const) {
+        const { user, baseline } = world!.users[side];
+        assertMessages(user, baseline, expected.messages(side));
       }
     });
   }

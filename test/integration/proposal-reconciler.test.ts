@@ -11,7 +11,7 @@ import {
   type ProposalRow,
 } from './proposal-support.js';
 
-const TTL_MS = 4_000;
+const TTL_MS = 5_000;
 const SWEEP_MS = 1_000;
 
 const decided = z.object({

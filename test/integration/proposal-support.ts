@@ -129,9 +129,12 @@ export const effectKey = (matchId: number, effect: { type: string; params: unkno
 /** Wraps the real executor: every call still runs it, and is counted by effect key. */
 export function countingExecutor(execute: EffectExecutor) {
   const counts = new Map<string, number>();
+  const byMatch = new Map<number, string[]>();
   const wrapped: EffectExecutor = async (matchId: number, effect: ProposalEffect) => {
     const key = effectKey(matchId, effect);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const seen = counts.get(key) ?? 0;
+    counts.set(key, seen + 1);
+    if (!seen) byMatch.set(matchId, [...(byMatch.get(matchId) ?? []), key]);
     await execute(matchId, effect);
   };
   return {
@@ -139,8 +142,8 @@ export function countingExecutor(execute: EffectExecutor) {
     counts,
     /** Keys executed more than once. */
     duplicates: () => [...counts].filter(([, n]) => n > 1).map(([key]) => key),
-    executed: (matchId: number) =>
-      [...counts.keys()].filter((key) => key.startsWith(`${matchId}|`)).sort(),
+    /** Distinct effect keys executed for one match, sorted. */
+    executed: (matchId: number) => [...(byMatch.get(matchId) ?? [])].sort(),
   };
 }
 
