@@ -160,13 +160,25 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
   return {
     async create(input) {
       const [snapshot, actions] = initialTransition(proposalMachine, input);
-      if (await saveFirst(input.matchId, snapshot, actions)) {
-        deps.metrics.proposalsSent.inc();
-        return { status: 'waiting', changed: true };
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        if (await saveFirst(input.matchId, snapshot, actions)) {
+          deps.metrics.proposalsSent.inc();
+          return { status: 'waiting', changed: true };
+        }
+        const existing = await store.load(input.matchId);
+        // Migrated if old; ended (null) if unusable; refused if a newer release wrote it.
+        const restored = existing && (await readable(input.matchId, existing));
+        if (!existing || !restored) continue;
+        const { userA, userB } = restored.context;
+        if (userA === input.userA && userB === input.userB) {
+          return { status: statusOfState(restored.value), changed: false };
+        }
+        // Another match's actor under this id: left by a database reset that reuses ids.
+        // Keeping it would hide the new proposal from both users.
+        log.warn({ matchId: input.matchId }, 'stale proposal record replaced');
+        await store.remove(input.matchId, existing.rev);
       }
-      const existing = await store.load(input.matchId);
-      const value = existing && restoreSnapshot(existing.snapshot, input.matchId)?.value;
-      return { status: statusOfState(value ?? 'Waiting'), changed: false };
+      throw new AppError('conflict', `proposal ${input.matchId} could not be created; try again`);
     },
 
     async send(matchId, event) {

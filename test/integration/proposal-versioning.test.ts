@@ -123,6 +123,24 @@ describe('proposal snapshot versions through the runtime', function () {
     assert.equal(durable.engaged, 0, 'nobody stays busy');
   });
 
+  it('replaces a stale record of an earlier match with the same id when creating', async () => {
+    const [row] = await createProposalRows(t.app.deps.db, 1);
+    // As after a database reset with Redis kept: match ids start again at 1.
+    const stale = readGoldens().find((entry) => entry.name.endsWith('-declined'))!.golden;
+    const snapshot = {
+      ...stale.snapshot,
+      context: { ...stale.snapshot.context, matchId: row!.matchId },
+    };
+    await writeRecord(row!.matchId, { v: '1', rev: '3', snap: JSON.stringify(snapshot) });
+    const result = await t.app.deps.services.runtime.create(row!.input);
+    assert.deepEqual(result, { status: 'waiting', changed: true });
+    const record = await t.app.deps.services.store.load(row!.matchId);
+    const context = (record?.snapshot as { context: { userA: number } }).context;
+    assert.equal(context.userA, row!.userA);
+    assert.equal(record?.rev, 1);
+    assert.deepEqual(record?.pendingEffects, [], 'the proposals went out');
+  });
+
   it('leaves a record of a newer release alone and asks the caller to retry', async () => {
     const [row] = await createProposalRows(t.app.deps.db, 1);
     const fields = { v: String(PROPOSAL_MACHINE_VERSION + 1), rev: '4', snap: '{"future":true}' };
@@ -134,7 +152,19 @@ describe('proposal snapshot versions through the runtime', function () {
       }),
       (error: unknown) => error instanceof AppError && error.code === 'unavailable',
     );
+    await assert.rejects(
+      t.app.deps.services.runtime.create(row!.input),
+      (error: unknown) => error instanceof AppError && error.code === 'unavailable',
+    );
     const { redis, keys } = t.app.deps;
     assert.deepEqual(await redis.hgetall(keys.proposal(row!.matchId)), fields);
+  });
+
+  it('creates over a corrupt record instead of leaving the users without a proposal', async () => {
+    const [row] = await createProposalRows(t.app.deps.db, 1);
+    await writeRecord(row!.matchId, { v: '1', rev: '2', snap: '[]' });
+    const result = await t.app.deps.services.runtime.create(row!.input);
+    assert.deepEqual(result, { status: 'waiting', changed: true });
+    assert.equal((await t.app.deps.services.store.load(row!.matchId))?.rev, 1);
   });
 });
