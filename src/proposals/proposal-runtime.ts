@@ -1,25 +1,30 @@
 import { initialTransition, transition } from 'xstate';
 import {
-  PROPOSAL_EFFECT_TYPES,
   PROPOSAL_MACHINE_VERSION,
   isParticipant,
   proposalMachine,
   type ProposalContext,
-  type ProposalEffect,
   type ProposalEvent,
   type ProposalInput,
 } from '../../machines/proposal.machine.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { effectId, type ProposalStore, type StoredEffect } from './proposal-store.js';
+import type { ProposalRecord, ProposalStore } from './proposal-store.js';
+import {
+  createProposalOutbox,
+  toEffects,
+  type EffectExecutor,
+  type NamedActions,
+} from './proposal-outbox.js';
 import { statusOfMatch, statusOfState, type ProposalStatus } from './proposal-status.js';
 import { migrateRecord } from './proposal-versioning.js';
 import type { ProposalInspector } from './proposal-inspector.js';
 import type { DurableProposal } from './proposal-durable.js';
+import { replayDurable, restoreSnapshot, type ProposalSnapshot } from './proposal-snapshot.js';
 
-/** Performs one named effect. Must be idempotent: it can run more than once. */
-export type EffectExecutor = (matchId: number, effect: ProposalEffect) => Promise<void>;
+/** The executor contract lives with the outbox; re-exported for the effects module. */
+export type { EffectExecutor };
 
 export interface ProposalRuntimeDeps {
   store: ProposalStore;
@@ -45,7 +50,8 @@ export interface ProposalRuntime {
   create(input: ProposalInput): Promise<ApplyResult>;
   /**
    * Applies an event: load, transition, compare-and-set save, then run the new effects.
-   * @throws AppError not_found for an unknown match, forbidden for a non-participant.
+   * @throws AppError not_found for an unknown match, forbidden for a non-participant,
+   * unavailable while the record belongs to a newer release, conflict after too many races.
    */
   send(matchId: number, event: ProposalEvent): Promise<ApplyResult>;
   /** Runs whatever effects of this proposal are still pending (used by the sweeper). */
@@ -54,75 +60,38 @@ export interface ProposalRuntime {
   ensure(matchId: number): Promise<boolean>;
 }
 
-type Snapshot = ReturnType<typeof proposalMachine.resolveState>;
-
 const MAX_ATTEMPTS = 25;
-const EFFECT_TYPES = new Set<string>(PROPOSAL_EFFECT_TYPES);
-
-function toEffects(rev: number, actions: readonly { type: string; params?: unknown }[]) {
-  return actions
-    .filter((action) => EFFECT_TYPES.has(action.type))
-    .map((action, index) => ({
-      id: effectId(rev, index),
-      type: action.type,
-      params: (action.params ?? {}) as Record<string, unknown>,
-    }));
-}
 
 function sameContext(a: ProposalContext, b: ProposalContext): boolean {
   return (Object.keys(a) as (keyof ProposalContext)[]).every((key) => a[key] === b[key]);
 }
 
+const userOf = (event: ProposalEvent) => ('userId' in event ? event.userId : undefined);
+
 export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntime {
   const now = deps.now ?? Date.now;
   const { store, log } = deps;
+  const outbox = createProposalOutbox(deps);
 
-  const ttlOf = (snapshot: Snapshot) =>
+  const ttlOf = (snapshot: ProposalSnapshot) =>
     snapshot.status === 'done'
       ? deps.retentionSeconds
       : Math.max(0, (snapshot.context.expiresAt - now()) / 1000) + deps.retentionSeconds;
 
-  async function runEffects(
-    matchId: number,
-    effects: readonly StoredEffect[],
-    token: string | undefined,
-  ): Promise<void> {
-    const done: string[] = [];
-    for (const effect of effects) {
-      try {
-        await deps.execute(matchId, effect as unknown as ProposalEffect);
-        done.push(effect.id);
-      } catch (error) {
-        // Later effects may depend on this one (a search is requeued only after the match is
-        // closed), so stop here; the sweeper resumes from this effect.
-        log.error({ err: error, matchId, effect: effect.type }, 'proposal effect failed');
-        break;
-      }
-    }
-    const left = await store.complete(matchId, done);
-    if (left <= 0 && token) await store.unindex(matchId, token);
-  }
-
-  function countOutcome(next: Snapshot): void {
+  function countOutcome(next: ProposalSnapshot): void {
     if (next.value === 'Confirmed') deps.metrics.accepts.inc();
     else if (next.value === 'Declined') deps.metrics.declines.inc();
     else if (next.value === 'Expired') deps.metrics.ttlExpired.inc();
   }
 
-  /** Recreates a missing record from PostgreSQL. Returns a final status if there is nothing to rebuild. */
-  async function rebuild(matchId: number, actor?: number): Promise<ProposalStatus | undefined> {
-    const durable = await deps.loadDurable(matchId);
-    if (!durable) throw new AppError('not_found', `match ${matchId} does not exist`);
-    if (actor !== undefined && !isParticipant(durable.context, actor)) {
-      throw new AppError('forbidden', 'this proposal is not yours');
-    }
-    if (durable.status !== 'proposed') return statusOfMatch(durable.status);
-    const { context } = durable;
-    // Waiting's entry effects are re-issued: the timer and messages may be gone with Redis.
-    // Both are idempotent, so a proposal whose messages did arrive is not sent twice.
-    const [, actions] = initialTransition(proposalMachine, context);
-    const snapshot = proposalMachine.resolveState({ value: 'Waiting', context });
+  /** Saves a brand-new record (rev 1) and runs its effects; false if one already exists. */
+  async function saveFirst(
+    matchId: number,
+    snapshot: ProposalSnapshot,
+    actions: NamedActions,
+  ): Promise<boolean> {
     const effects = toEffects(1, actions);
+    // Registered before the save: a crash right after it still leaves the effects findable.
     const token = await store.index(matchId);
     const persisted = proposalMachine.getPersistedSnapshot(snapshot);
     const saved = await store.save(
@@ -133,83 +102,110 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
       effects,
       ttlOf(snapshot),
     );
-    if (saved === 'saved') {
-      log.warn({ matchId }, 'proposal snapshot rebuilt from PostgreSQL');
-      deps.inspector?.actor(matchId, snapshot);
-      await runEffects(matchId, effects, token);
+    if (saved !== 'saved') return false;
+    deps.inspector?.actor(matchId, snapshot);
+    await outbox.run(matchId, effects, token);
+    return true;
+  }
+
+  /**
+   * Recreates a missing record from PostgreSQL. Returns the answer to `event` when the match
+   * is already decided there (nothing to rebuild), undefined when the caller should reload.
+   */
+  async function rebuild(matchId: number, event?: ProposalEvent): Promise<ApplyResult | undefined> {
+    const durable = await deps.loadDurable(matchId);
+    if (!durable) throw new AppError('not_found', `match ${matchId} does not exist`);
+    const userId = event && userOf(event);
+    if (userId !== undefined && !isParticipant(durable.context, userId)) {
+      throw new AppError('forbidden', 'this proposal is not yours');
+    }
+    if (durable.status !== 'proposed') {
+      return { status: statusOfMatch(durable.status), changed: false };
+    }
+    const { snapshot, actions } = replayDurable(durable.context);
+    if (await saveFirst(matchId, snapshot, actions)) {
+      log.warn({ matchId, state: snapshot.value }, 'proposal snapshot rebuilt from PostgreSQL');
     }
     return undefined;
   }
 
-  /** Null when the stored snapshot does not fit the machine (corrupt, or a stray version). */
-  function restore(persisted: unknown): Snapshot | null {
-    try {
-      const snapshot = proposalMachine.resolveState(persisted as never);
-      statusOfState(snapshot.value);
-      return snapshot;
-    } catch {
-      return null;
+  /**
+   * The snapshot of a record in the current machine's terms, or null after ending a record
+   * that cannot be used (corrupt, or an old version with no migration): it is deleted, if
+   * still unchanged, and the caller's next attempt rebuilds it from PostgreSQL.
+   */
+  async function readable(
+    matchId: number,
+    record: ProposalRecord,
+  ): Promise<ProposalSnapshot | null> {
+    if (record.machineVersion > PROPOSAL_MACHINE_VERSION) {
+      // Saved by a newer release during a rolling deploy: leave it to the workers that
+      // understand it rather than destroy its state. Timers and callers retry.
+      throw new AppError('unavailable', `proposal ${matchId} belongs to a newer release`);
     }
+    const current =
+      record.machineVersion === PROPOSAL_MACHINE_VERSION
+        ? record
+        : migrateRecord(record, log, matchId);
+    const snapshot = current && restoreSnapshot(current.snapshot, matchId);
+    if (snapshot) return snapshot;
+    log.warn(
+      { matchId, version: record.machineVersion, rev: record.rev },
+      'unusable proposal snapshot ended; rebuilding from PostgreSQL',
+    );
+    await store.remove(matchId, record.rev);
+    return null;
   }
 
   return {
     async create(input) {
       const [snapshot, actions] = initialTransition(proposalMachine, input);
-      const effects = toEffects(1, actions);
-      const token = await store.index(input.matchId);
-      const persisted = proposalMachine.getPersistedSnapshot(snapshot);
-      const saved = await store.save(
-        input.matchId,
-        null,
-        PROPOSAL_MACHINE_VERSION,
-        persisted,
-        effects,
-        ttlOf(snapshot),
-      );
-      if (saved !== 'saved') {
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        if (await saveFirst(input.matchId, snapshot, actions)) {
+          deps.metrics.proposalsSent.inc();
+          return { status: 'waiting', changed: true };
+        }
         const existing = await store.load(input.matchId);
-        const value = (existing && restore(existing.snapshot)?.value) ?? 'Waiting';
-        return { status: statusOfState(value), changed: false };
+        // Migrated if old; ended (null) if unusable; refused if a newer release wrote it.
+        const restored = existing && (await readable(input.matchId, existing));
+        if (!existing || !restored) continue;
+        const { userA, userB } = restored.context;
+        if (userA === input.userA && userB === input.userB) {
+          return { status: statusOfState(restored.value), changed: false };
+        }
+        // Another match's actor under this id: left by a database reset that reuses ids.
+        // Keeping it would hide the new proposal from both users.
+        log.warn({ matchId: input.matchId }, 'stale proposal record replaced');
+        await store.remove(input.matchId, existing.rev);
       }
-      deps.metrics.proposalsSent.inc();
-      deps.inspector?.actor(input.matchId, snapshot);
-      await runEffects(input.matchId, effects, token);
-      return { status: 'waiting', changed: true };
+      throw new AppError('conflict', `proposal ${input.matchId} could not be created; try again`);
     },
 
     async send(matchId, event) {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        let record = await store.load(matchId);
+        const record = await store.load(matchId);
         if (!record) {
-          const final = await rebuild(matchId, 'userId' in event ? event.userId : undefined);
-          if (final) return { status: final, changed: false };
+          const settled = await rebuild(matchId, event);
+          if (settled) return settled;
           continue;
         }
-        if (record.machineVersion !== PROPOSAL_MACHINE_VERSION) {
-          record = migrateRecord(record, log, matchId);
-          if (!record) {
-            // No migration path: end the old snapshot cleanly and rebuild from PostgreSQL.
-            await store.remove(matchId);
-            continue;
-          }
-        }
-        const snapshot = restore(record.snapshot);
-        if (!snapshot) {
-          log.warn({ matchId }, 'unreadable proposal snapshot; rebuilding from PostgreSQL');
-          await store.remove(matchId);
-          continue;
-        }
-        const status = statusOfState(snapshot.value);
-        // Checked before the "already decided" answer, so a stranger learns nothing either way.
-        if ('userId' in event && !isParticipant(snapshot.context, event.userId)) {
+        const snapshot = await readable(matchId, record);
+        if (!snapshot) continue;
+        // Before anything else, so a stranger learns nothing, not even a decided status.
+        const userId = userOf(event);
+        if (userId !== undefined && !isParticipant(snapshot.context, userId)) {
           throw new AppError('forbidden', 'this proposal is not yours');
         }
+        const status = statusOfState(snapshot.value);
         if (snapshot.status === 'done') return { status, changed: false };
         const [next, actions] = transition(proposalMachine, snapshot, event);
         const effects = toEffects(record.rev + 1, actions);
         const changed =
           next.value !== snapshot.value || !sameContext(next.context, snapshot.context);
-        if (!changed && effects.length === 0) return { status, changed: false };
+        if (!changed && effects.length === 0) {
+          deps.inspector?.event(matchId, event, snapshot, snapshot);
+          return { status, changed: false };
+        }
 
         const token = effects.length ? await store.index(matchId) : undefined;
         const persisted = proposalMachine.getPersistedSnapshot(next);
@@ -222,9 +218,9 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
           ttlOf(next),
         );
         if (saved !== 'saved') continue; // someone else moved first: reload and re-decide
-        deps.inspector?.event(matchId, event, next);
+        deps.inspector?.event(matchId, event, next, snapshot);
         countOutcome(next);
-        await runEffects(matchId, effects, token);
+        await outbox.run(matchId, effects, token);
         return { status: statusOfState(next.value), changed: true };
       }
       throw new AppError('conflict', `proposal ${matchId} is too busy; try again`);
@@ -232,28 +228,10 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
 
     async ensure(matchId) {
       if (await store.load(matchId)) return false;
+      // Undefined means PostgreSQL still has it open: it was rebuilt, here or by a racer.
       return (await rebuild(matchId)) === undefined;
     },
 
-    async finishPending(matchId, token) {
-      const record = await store.load(matchId);
-      if (!record || record.pendingEffects.length === 0) {
-        await store.unindex(matchId, token);
-        return;
-      }
-      const known = record.pendingEffects.filter((effect) => EFFECT_TYPES.has(effect.type));
-      const unknown = record.pendingEffects.filter((effect) => !EFFECT_TYPES.has(effect.type));
-      if (unknown.length) {
-        log.warn(
-          { matchId, types: unknown.map((effect) => effect.type) },
-          'dropping unknown effects',
-        );
-        await store.complete(
-          matchId,
-          unknown.map((effect) => effect.id),
-        );
-      }
-      await runEffects(matchId, known, token);
-    },
+    finishPending: (matchId, token) => outbox.finishPending(matchId, token),
   };
 }

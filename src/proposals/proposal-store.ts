@@ -8,13 +8,20 @@ export interface StoredEffect {
   params: Record<string, unknown>;
 }
 
-/** The Redis record of one proposal actor. */
+/**
+ * The Redis record of one proposal actor. `load` never throws for a damaged record: an
+ * unreadable version or rev reads as NaN/0 and an unreadable snapshot as undefined, so the
+ * runtime can end it cleanly instead of failing every event for this proposal.
+ */
 export interface ProposalRecord {
   machineVersion: number;
   rev: number;
   snapshot: unknown;
   pendingEffects: StoredEffect[];
 }
+
+/** The type given to a pending effect whose stored JSON cannot be read; nothing runs it. */
+export const UNREADABLE_EFFECT = 'unreadable';
 
 export type SaveResult = 'saved' | 'conflict' | 'missing';
 
@@ -36,11 +43,20 @@ redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
-// Drops finished effects; returns how many are still pending.
+// Drops finished effects (possibly none); returns how many are still pending.
 const COMPLETE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HDEL', KEYS[1], unpack(ARGV))
+if #ARGV > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV)) end
 return redis.call('HLEN', KEYS[1]) - ${FIXED_FIELDS}
+`;
+
+// Deletes the record only if it is still at the revision the caller read (a missing or
+// unreadable rev counts as 0), so ending a bad record never deletes a newer good one.
+const REMOVE_SCRIPT = `
+if (tonumber(redis.call('HGET', KEYS[1], 'rev')) or 0) == tonumber(ARGV[1]) then
+  return redis.call('UNLINK', KEYS[1])
+end
+return 0
 `;
 
 // Unregisters a proposal from the pending-effects index only if nobody re-registered it
@@ -56,7 +72,28 @@ type ScriptedRedis = Redis & {
   teteProposalSave(key: string, ...args: (string | number)[]): Promise<number>;
   teteProposalComplete(key: string, ...ids: string[]): Promise<number>;
   teteProposalUnindex(key: string, member: string, score: string): Promise<number>;
+  teteProposalRemove(key: string, rev: number): Promise<number>;
 };
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readEffect(id: string, text: string): StoredEffect {
+  const parsed = parseJson(text) as { type?: unknown; params?: unknown } | undefined;
+  const params = parsed?.params;
+  if (typeof parsed?.type !== 'string' || typeof params !== 'object' || params === null) {
+    return { id, type: UNREADABLE_EFFECT, params: {} };
+  }
+  return { id, type: parsed.type, params: params as Record<string, unknown> };
+}
+
+const revOf = (text: string | undefined) => (text && /^\d+$/.test(text) ? Number(text) : 0);
 
 /** `000012.03`: sorts as text in the order the effects were named. */
 export function effectId(rev: number, index: number): string {
@@ -84,7 +121,11 @@ export interface ProposalStore {
   unindex(matchId: number, token: string): Promise<void>;
   /** Proposals registered before `olderThanMs` (epoch ms), oldest first. */
   indexed(olderThanMs: number, limit: number): Promise<{ matchId: number; token: string }[]>;
-  remove(matchId: number): Promise<void>;
+  /**
+   * Deletes the record; with `expectedRev`, only while it is still at that revision.
+   * Resolves true when something was deleted.
+   */
+  remove(matchId: number, expectedRev?: number): Promise<boolean>;
 }
 
 export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): ProposalStore {
@@ -92,23 +133,21 @@ export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): Pr
   redis.defineCommand('teteProposalSave', { numberOfKeys: 1, lua: SAVE_SCRIPT });
   redis.defineCommand('teteProposalComplete', { numberOfKeys: 1, lua: COMPLETE_SCRIPT });
   redis.defineCommand('teteProposalUnindex', { numberOfKeys: 1, lua: UNINDEX_SCRIPT });
+  redis.defineCommand('teteProposalRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
   const { keys } = deps;
 
   return {
     async load(matchId) {
       const hash = await redis.hgetall(keys.proposal(matchId));
-      if (!hash.rev || !hash.snap) return null;
-      const pendingEffects: StoredEffect[] = [];
-      for (const [field, value] of Object.entries(hash)) {
-        if (!field.startsWith('fx:')) continue;
-        const parsed = JSON.parse(value) as Omit<StoredEffect, 'id'>;
-        pendingEffects.push({ id: field.slice(3), ...parsed });
-      }
-      pendingEffects.sort((a, b) => (a.id < b.id ? -1 : 1));
+      if (Object.keys(hash).length === 0) return null;
+      const pendingEffects = Object.entries(hash)
+        .filter(([field]) => field.startsWith('fx:'))
+        .map(([field, value]) => readEffect(field.slice(3), value))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
       return {
-        machineVersion: Number(hash.v),
-        rev: Number(hash.rev),
-        snapshot: JSON.parse(hash.snap) as unknown,
+        machineVersion: hash.v && /^\d+$/.test(hash.v) ? Number(hash.v) : Number.NaN,
+        rev: revOf(hash.rev),
+        snapshot: parseJson(hash.snap),
         pendingEffects,
       };
     },
@@ -131,7 +170,8 @@ export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): Pr
     },
 
     async complete(matchId, ids) {
-      if (!ids.length) return 0;
+      // Called with no ids too (the first effect failed): the answer must still be the real
+      // number pending, or the caller would unindex a proposal whose effects never ran.
       return redis.teteProposalComplete(keys.proposal(matchId), ...ids.map((id) => `fx:${id}`));
     },
 
@@ -163,8 +203,10 @@ export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): Pr
       return result;
     },
 
-    async remove(matchId) {
-      await redis.unlink(keys.proposal(matchId));
+    async remove(matchId, expectedRev) {
+      const key = keys.proposal(matchId);
+      if (expectedRev === undefined) return (await redis.unlink(key)) > 0;
+      return (await redis.teteProposalRemove(key, expectedRev)) > 0;
     },
   };
 }

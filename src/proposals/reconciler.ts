@@ -1,6 +1,6 @@
-import type { DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import type { Redis } from 'ioredis';
-import { listOpenMatches } from '../db/queries/matches.js';
+import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ProposalRuntime } from './proposal-runtime.js';
@@ -24,6 +24,18 @@ export interface ReconcileReport {
   timersRestored: number;
 }
 
+const openRow = z.object({ id: z.number(), expires_at: z.date() });
+type OpenProposal = z.infer<typeof openRow>;
+
+/**
+ * Every open proposal, read through the partial index on open matches. Their number is
+ * bounded (each holds two users for at most the TTL), so one read is cheaper than paging.
+ */
+function listOpenProposals(db: CommonQueryMethods): Promise<readonly OpenProposal[]> {
+  return db.any(sql.type(openRow)`
+    SELECT id, expires_at FROM matches WHERE status = 'proposed' ORDER BY expires_at`);
+}
+
 /**
  * Compares PostgreSQL's open proposals with Redis and repairs the difference, so a lost
  * snapshot or timer (a crash, an eviction, a FLUSHALL) never leaves users stuck:
@@ -35,10 +47,10 @@ export function createReconciler(deps: ReconcilerDeps) {
   const now = deps.now ?? Date.now;
   const batchSize = deps.batchSize ?? 500;
 
-  async function reconcileProposals(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, expired: 0, rebuilt: 0, timersRestored: 0 };
-    const open = await listOpenMatches(deps.db, batchSize);
-    if (!open.length) return report;
+  async function reconcilePage(
+    open: readonly OpenProposal[],
+    report: ReconcileReport,
+  ): Promise<void> {
     const exists = await deps.redis
       .pipeline(open.map((match) => ['exists', deps.keys.proposal(match.id)]))
       .exec();
@@ -60,6 +72,15 @@ export function createReconciler(deps: ReconcilerDeps) {
       } catch (error) {
         deps.log.error({ err: error, matchId: match.id }, 'reconcile failed for a proposal');
       }
+    }
+  }
+
+  /** Checks every open proposal (not just a first batch), so none waits for a later sweep. */
+  async function reconcileProposals(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { checked: 0, expired: 0, rebuilt: 0, timersRestored: 0 };
+    const open = await listOpenProposals(deps.db);
+    for (let start = 0; start < open.length; start += batchSize) {
+      await reconcilePage(open.slice(start, start + batchSize), report);
     }
     if (report.expired || report.rebuilt || report.timersRestored) {
       deps.log.warn(report, 'reconciler repaired proposals');

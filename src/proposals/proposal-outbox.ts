@@ -1,0 +1,86 @@
+import { PROPOSAL_EFFECT_TYPES, type ProposalEffect } from '../../machines/proposal.machine.js';
+import type { Logger } from '../logger.js';
+import { effectId, type ProposalStore, type StoredEffect } from './proposal-store.js';
+
+/** Performs one named effect. Must be idempotent: it can run more than once. */
+export type EffectExecutor = (matchId: number, effect: ProposalEffect) => Promise<void>;
+
+/** What an xstate action list looks like to the runtime: a name and its resolved params. */
+export type NamedActions = readonly { type: string; params?: unknown }[];
+
+const EFFECT_TYPES = new Set<string>(PROPOSAL_EFFECT_TYPES);
+
+/** The effects among a transition's actions, with ids that order them (rev, then position). */
+export function toEffects(rev: number, actions: NamedActions): StoredEffect[] {
+  return actions
+    .filter((action) => EFFECT_TYPES.has(action.type))
+    .map((action, index) => ({
+      id: effectId(rev, index),
+      type: action.type,
+      params: (action.params ?? {}) as Record<string, unknown>,
+    }));
+}
+
+/**
+ * The outbox in each proposal record: effects are saved with the snapshot, registered in the
+ * index before the save, and crossed off as they run. Whatever is left (a crash, a failure)
+ * stays indexed for the effect sweeper.
+ */
+export function createProposalOutbox(deps: {
+  store: ProposalStore;
+  execute: EffectExecutor;
+  log: Logger;
+}) {
+  const { store, log } = deps;
+
+  /** Runs effects in order, stopping at the first failure; resolves with how many are left. */
+  async function run(
+    matchId: number,
+    effects: readonly StoredEffect[],
+    token: string | undefined,
+  ): Promise<number> {
+    const done: string[] = [];
+    for (const effect of effects) {
+      try {
+        await deps.execute(matchId, effect as unknown as ProposalEffect);
+        done.push(effect.id);
+      } catch (error) {
+        // Later effects may depend on this one (a search is requeued only after the match is
+        // closed), so stop here; the sweeper resumes from this effect.
+        log.error({ err: error, matchId, effect: effect.type }, 'proposal effect failed');
+        break;
+      }
+    }
+    const left = await store.complete(matchId, done);
+    if (left <= 0 && token) await store.unindex(matchId, token);
+    return left;
+  }
+
+  /** Runs whatever effects of this proposal are still pending (the sweeper's job). */
+  async function finishPending(matchId: number, token: string): Promise<void> {
+    const record = await store.load(matchId);
+    if (!record || record.pendingEffects.length === 0) {
+      await store.unindex(matchId, token);
+      return;
+    }
+    const known = record.pendingEffects.filter((effect) => EFFECT_TYPES.has(effect.type));
+    const unknown = record.pendingEffects.filter((effect) => !EFFECT_TYPES.has(effect.type));
+    if (unknown.length) {
+      // Unreadable, or named by a release that knew an effect this one does not.
+      log.warn(
+        { matchId, types: unknown.map((effect) => effect.type) },
+        'dropping unknown effects',
+      );
+      await store.complete(
+        matchId,
+        unknown.map((effect) => effect.id),
+      );
+    }
+    const left = await run(matchId, known, token);
+    // Still failing: move it behind the others, so a few effects that keep failing cannot
+    // hold the sweeper's oldest-first batch and starve every other proposal.
+    if (left > 0) await store.index(matchId);
+  }
+
+  return { run, finishPending };
+}
