@@ -210,6 +210,15 @@ export const proposalMachine = setup({
             userB: context.userB,
           }),
         },
+        // People who have just talked are not proposed to each other again for a while.
+        {
+          type: 'coolDownPair',
+          params: ({ context }: Ctx) => ({
+            matchId: context.matchId,
+            userA: context.userA,
+            userB: context.userB,
+          }),
+        },
         {
           type: 'sendIntro',
           params: ({ context }: Ctx) => ({

@@ -109,6 +109,7 @@ export const configSchema = z
     MATCHER_CLAIM_IDLE_SECONDS: int(1, 3600).default(30),
     OUTBOUND_RATE_PER_SECOND: int(1, 10_000).default(30),
     OUTBOUND_CHAT_INTERVAL_MS: int(0, 60_000).default(1000),
+    OUTBOUND_CHAT_BURST: int(1, 20).default(2),
     FIND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(6),
     COMMAND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(30),
     REPORT_SUSPEND_THRESHOLD: int(1, 1000).default(3),

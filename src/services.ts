@@ -56,6 +56,7 @@ export function createServices(resources: ServiceResources) {
     redis,
     keys,
     chatIntervalMs: config.OUTBOUND_CHAT_INTERVAL_MS,
+    chatBurst: config.OUTBOUND_CHAT_BURST,
   });
   const notifier = createTelegramNotifier({
     db,

@@ -42,6 +42,8 @@ export interface OutboundMessage {
    * once. For the last messages to a user who erased their data.
    */
   ephemeral?: boolean;
+  /** Set by the queue: this message's place among the messages to its chat. */
+  seq?: number;
 }
 
 /** BullMQ job ids cannot contain ':'; keys are ours, so keep them to a safe alphabet. */

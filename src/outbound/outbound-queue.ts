@@ -3,23 +3,30 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
 import { assertValidKey, type OutboundMessage } from './outbound-message.js';
 
-// Reserves the next send slot of a chat: at least `gap` ms after the previous one. Slots
-// are handed out in enqueue order, so messages to one chat keep their order.
-const SLOT_SCRIPT = `
+// Paces a chat with GCRA: on average one message per `interval`, with bursts of up to
+// `burst` messages at once (Telegram tolerates short bursts in a private chat). Also hands
+// out the chat's next sequence number, which the sender uses to keep the chat's order.
+const RESERVE_SCRIPT = `
 local now = tonumber(ARGV[1])
-local gap = tonumber(ARGV[2])
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, last + gap)
-redis.call('SET', KEYS[1], slot, 'PX', slot - now + gap + 1000)
-return slot
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
+if tat < now then tat = now end
+local slot = math.max(now, tat - (burst - 1) * interval)
+redis.call('HSET', KEYS[1], 'tat', tat + interval)
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return {slot, seq}
 `;
 
 export interface OutboundQueueDeps {
   queue: Queue<OutboundMessage>;
   redis: Redis;
   keys: RedisKeys;
-  /** Minimum gap between two messages to the same chat. */
+  /** Average gap between two messages to the same chat. */
   chatIntervalMs: number;
+  /** Messages one chat may receive at once before the gap applies. */
+  chatBurst: number;
   now?: () => number;
 }
 
@@ -30,29 +37,41 @@ export interface Outbound {
 
 export function createOutbound(deps: OutboundQueueDeps): Outbound {
   const redis = deps.redis as Redis & {
-    teteChatSlot(key: string, now: number, gap: number): Promise<number>;
+    teteChatReserve(
+      key: string,
+      now: number,
+      interval: number,
+      burst: number,
+    ): Promise<[number, number]>;
   };
-  redis.defineCommand('teteChatSlot', { numberOfKeys: 1, lua: SLOT_SCRIPT });
+  redis.defineCommand('teteChatReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
   const now = deps.now ?? Date.now;
   return {
     async enqueue(message) {
       assertValidKey(message.key);
+      // A replayed effect queues the same key again; skip it before it takes a sequence
+      // number that no job would then hold (the sender would wait for it).
+      if (await deps.queue.getJob(message.key)) return;
       const at = now();
-      const slot =
-        deps.chatIntervalMs > 0
-          ? Number(
-              await redis.teteChatSlot(deps.keys.chatSlot(message.chatId), at, deps.chatIntervalMs),
-            )
-          : at;
-      await deps.queue.add(message.method, message, {
-        jobId: message.key,
-        delay: Math.max(0, slot - at),
-        attempts: 8,
-        backoff: { type: 'exponential', delay: 1_000 },
-        // Kept a day so a replayed effect with the same key stays a no-op.
-        removeOnComplete: message.ephemeral ? true : { age: 86_400, count: 100_000 },
-        removeOnFail: message.ephemeral ? true : { age: 7 * 86_400 },
-      });
+      const [slot, seq] = await redis.teteChatReserve(
+        deps.keys.chatSlot(message.chatId),
+        at,
+        deps.chatIntervalMs,
+        Math.max(1, deps.chatBurst),
+      );
+      await deps.queue.add(
+        message.method,
+        { ...message, seq: Number(seq) },
+        {
+          jobId: message.key,
+          delay: Math.max(0, Number(slot) - at),
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 1_000 },
+          // Kept a day so a replayed effect with the same key stays a no-op.
+          removeOnComplete: message.ephemeral ? true : { age: 86_400, count: 100_000 },
+          removeOnFail: message.ephemeral ? true : { age: 7 * 86_400 },
+        },
+      );
     },
   };
 }

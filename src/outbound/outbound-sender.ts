@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { OutboundMessage } from './outbound-message.js';
+import { createChatOrder } from './chat-order.js';
 
 export interface OutboundSenderDeps {
   api: Api;
@@ -27,11 +28,15 @@ const NOT_MODIFIED = /message is not modified/i;
 /** How long the link from a relayed copy back to its original is kept. */
 const RELAY_ORIGIN_SECONDS = 30 * 86_400;
 /**
- * Runs of a job waiting for the message it edits or replies to before giving up on it; the
- * wait grows by a second per run up to 10 s, about 75 s in all (the original may be in its
- * own retry backoff).
+ * How long a job waits for the message it edits or replies to before giving up on it (the
+ * original may be in its own retry backoff). Measured in time, not runs: a job also re-delays
+ * while it waits its turn in the chat.
  */
-const MAX_REF_WAITS = 12;
+const MAX_REF_WAIT_MS = 75_000;
+/** How long a message waits for an earlier one to the same chat (see chat-order.ts). */
+const MAX_ORDER_WAIT_MS = 5_000;
+/** When a job was meant to run: queued time plus its pacing delay. */
+const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
 /**
  * The outbound queue's job handler: one Bot API call per job, exactly once per key as far as
@@ -40,22 +45,32 @@ const MAX_REF_WAITS = 12;
  */
 export function createOutboundSender(deps: OutboundSenderDeps) {
   const { db, metrics, log } = deps;
+  const order = createChatOrder({
+    redis: deps.redis,
+    keys: deps.keys,
+    maxWaitMs: MAX_ORDER_WAIT_MS,
+  });
 
   async function lookup(key: string): Promise<{ message_id: number | null } | null> {
     return db.maybeOne(sql.type(delivered)`
       SELECT message_id FROM delivered_messages WHERE key = ${key}`);
   }
 
-  /** Waits (re-delays the job) for a message that has not gone out yet. */
-  async function waitForRef(job: Job<OutboundMessage>, token?: string): Promise<never> {
-    await job.moveToDelayed(Date.now() + Math.min(job.attemptsStarted, 10) * 1_000, token);
+  /** Re-delays the job by `ms`; DelayedError tells BullMQ this is not a failed attempt. */
+  async function later(job: Job<OutboundMessage>, ms: number, token?: string): Promise<never> {
+    await job.moveToDelayed(Date.now() + ms, token);
     throw new DelayedError();
+  }
+
+  /** Waits for a message that has not gone out yet, longer the longer it has waited. */
+  function waitForRef(job: Job<OutboundMessage>, token?: string): Promise<never> {
+    const waited = Date.now() - dueAt(job);
+    return later(job, Math.min(10_000, Math.max(1_000, waited / 5)), token);
   }
 
   /**
    * Fills in message ids known only once earlier messages went out. Returns false when the
-   * message is moot (the message to edit was never sent). attemptsStarted counts every run,
-   * attemptsMade does not count re-delays, so it bounds the waiting.
+   * message is moot (the message to edit was never sent).
    */
   async function resolveRefs(
     job: Job<OutboundMessage>,
@@ -63,7 +78,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     token?: string,
   ): Promise<boolean> {
     const message = job.data;
-    const waited = job.attemptsStarted > MAX_REF_WAITS;
+    const waited = Date.now() - dueAt(job) > MAX_REF_WAIT_MS;
     if (message.messageRef) {
       const original = await lookup(message.messageRef);
       if (!original) {
@@ -123,7 +138,8 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     throw error;
   }
 
-  return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
+  /** Sends one job's message; resolves with the new message id, if any. */
+  async function send(job: Job<OutboundMessage>, token?: string): Promise<number | null> {
     const message = job.data;
     if (await lookup(message.key)) return null; // delivered before a replay
     const payload: Record<string, unknown> = { ...message.payload, chat_id: message.chatId };
@@ -154,5 +170,19 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
         .exec();
     }
     return messageId;
+  }
+
+  return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
+    const message = job.data;
+    if (!(await order.isTurn(message, dueAt(job)))) await later(job, 50, token);
+    try {
+      const messageId = await send(job, token);
+      await order.markDone(message);
+      return messageId;
+    } catch (error) {
+      // Given up for good: the chat's next message need not wait for it any longer.
+      if (error instanceof UnrecoverableError) await order.markDone(message);
+      throw error;
+    }
   };
 }

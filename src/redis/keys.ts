@@ -30,7 +30,8 @@ export function createRedisKeys(prefix: string) {
     rateLimit: (scope: string, id: number | string) => `${prefix}rl:${scope}:${id}`,
     /** What a user's next typed message answers (a time zone, a report reason). */
     conversation: (tgId: number) => `${prefix}conv:${tgId}`,
-    chatSlot: (chatId: number | string) => `${prefix}outbound:slot:${chatId}`,
+    /** Per-chat send pacing (GCRA) and ordering (sequence numbers) of the outbound queue. */
+    chatSlot: (chatId: number | string) => `${prefix}outbound:chat:${chatId}`,
     /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */
     relayOrigin: (chatId: number | string) => `${prefix}relay:origin:${chatId}`,
   };

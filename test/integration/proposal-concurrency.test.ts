@@ -128,6 +128,7 @@ describe('proposal runtime under concurrency', function () {
       const names = counter.executed(row.matchId).map((key) => key.split('|')[1]);
       assert.deepEqual(names.sort(), [
         'cancelExpiry',
+        'coolDownPair',
         'recordAcceptance',
         'recordAcceptance',
         'scheduleExpiry',
@@ -139,8 +140,9 @@ describe('proposal runtime under concurrency', function () {
       ]);
     }
     const { queues } = await queueCounts();
-    // Two proposals, then an intro and the rules per user; every expiry timer was cancelled.
-    assert.equal(queues.outbound, ROUNDS * 6);
+    // Two proposals, then per user: the proposal message edited to "matched", the intro and
+    // the rules; every expiry timer was cancelled.
+    assert.equal(queues.outbound, ROUNDS * 8);
     assert.equal(queues.proposalTimers, 0);
     assert.equal(queues.chatTimers, ROUNDS);
     assert.ok(one.conflicts.count + two.conflicts.count > 0, 'the two clients never raced');

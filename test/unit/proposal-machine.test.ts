@@ -85,7 +85,7 @@ describe('proposal machine', () => {
     }
   });
 
-  it('the second acceptance confirms: timer cancelled, chat started, intros sent', () => {
+  it('the second acceptance confirms: timer cancelled, chat started, pair cooled down, intros sent', () => {
     for (const [first, second] of [
       [A, B],
       [B, A],
@@ -98,6 +98,7 @@ describe('proposal machine', () => {
         { type: 'cancelExpiry', params: { matchId: 7 } },
         { type: 'recordAcceptance', params: { matchId: 7, userId: second } },
         { type: 'startChat', params: { matchId: 7, userA: A, userB: B } },
+        { type: 'coolDownPair', params: { matchId: 7, userA: A, userB: B } },
         { type: 'sendIntro', params: { matchId: 7, userId: A, partnerId: B } },
         { type: 'sendIntro', params: { matchId: 7, userId: B, partnerId: A } },
       ]);

@@ -102,6 +102,7 @@ describe('proposal snapshot versions', () => {
       'cancelExpiry',
       'recordAcceptance',
       'startChat',
+      'coolDownPair',
       'sendIntro',
       'sendIntro',
     ]);

@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis/keys.js';
+import type { OutboundMessage } from './outbound-message.js';
+
+// Records that a chat's message `seq` is finished (sent, or given up), never moving back.
+const DONE_SCRIPT = `
+local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
+if tonumber(ARGV[1]) > done then redis.call('HSET', KEYS[1], 'done', ARGV[1]) end
+return 1
+`;
+
+export interface ChatOrderDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  /**
+   * How long a message waits for an earlier one to the same chat before it goes anyway: an
+   * earlier message stuck in retries must not hold a conversation up for minutes.
+   */
+  maxWaitMs: number;
+}
+
+/**
+ * Keeps each chat's messages in the order they were queued. The queue numbers them per chat
+ * and several workers send in parallel, so a message goes only once its predecessor is done.
+ */
+export function createChatOrder(deps: ChatOrderDeps) {
+  const redis = deps.redis as Redis & { teteChatDone(key: string, seq: number): Promise<number> };
+  redis.defineCommand('teteChatDone', { numberOfKeys: 1, lua: DONE_SCRIPT });
+  return {
+    /** True when `message` may be sent now; `dueAt` is when it was meant to go (epoch ms). */
+    async isTurn(message: OutboundMessage, dueAt: number, now = Date.now()): Promise<boolean> {
+      if (message.seq === undefined || message.seq <= 1) return true;
+      const done = Number((await redis.hget(deps.keys.chatSlot(message.chatId), 'done')) ?? 0);
+      return message.seq <= done + 1 || now - dueAt > deps.maxWaitMs;
+    },
+    async markDone(message: OutboundMessage): Promise<void> {
+      if (message.seq === undefined) return;
+      await redis.teteChatDone(deps.keys.chatSlot(message.chatId), message.seq);
+    },
+  };
+}
+
+export type ChatOrder = ReturnType<typeof createChatOrder>;
