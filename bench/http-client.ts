@@ -43,7 +43,7 @@ export function createApiClient(options: { port: number; token: string; sockets:
           response.on('error', reject);
         },
       );
-      request.setTimeout(30_000, () => request.destroy(new Error('request timed out')));
+      request.setTimeout(60_000, () => request.destroy(new Error('request timed out')));
       request.on('error', reject);
       request.end(data);
     });
