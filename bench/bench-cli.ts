@@ -11,6 +11,8 @@ async function main(): Promise<void> {
     console.log(`${(met ?? '').padEnd(7)} ${figure}: ${measured} (target ${target})`);
   }
   console.log('wrote bench/results.json and bench/RESULTS.md');
+  // Keep-alive sockets of the HTTP agent would hold the process open.
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

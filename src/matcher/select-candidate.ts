@@ -18,9 +18,9 @@ export interface Seeker {
 
 /**
  * An intarray query that is true for arrays sharing at least two of `topicIds`:
- * `(1&2)|(1&3)|(2&3)`; empty for fewer than two distinct topics. The GIN index on
- * waiting_pool.topic_ids answers it directly, so the ">= 2 shared topics" rule filters in the
- * index rather than after it. The SQL function match_pairs_query builds the same query.
+ * `(1&2)|(1&3)|(2&3)`; empty for fewer than two distinct topics. The candidate query states
+ * the same rule as "shares a topic pair" (waiting_pool.topic_pairs, migrations/0006), which
+ * its GIN index answers faster; this form stays for callers that want the rule as a query.
  */
 export function twoSharedTopicsQuery(topicIds: readonly number[]): string {
   const ids = [...new Set(topicIds)].sort((a, b) => a - b);
@@ -46,7 +46,7 @@ export function selectCandidate(
   wakingMinutes: number,
   lock: boolean,
 ): Promise<Candidate | null> {
-  // Fewer than two distinct topics can share two with nobody: skip the round trip.
+  // Fewer than two distinct topics share two with nobody: skip the round trip.
   if (!twoSharedTopicsQuery(seeker.topicIds)) return Promise.resolve(null);
   return db.maybeOne(sql.type(candidateRow)`
     SELECT user_id, search_id, requested_at, shared_topic_ids, score
