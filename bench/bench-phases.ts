@@ -87,8 +87,10 @@ export async function streamFigures(redis: Redis, keys: RedisKeys) {
 }
 
 /**
- * Waits until the pipeline has settled: nothing left in match.find, no search still
- * queued, and at least `minMs` passed (so proposal expiries and their requeues happened).
+ * Waits until the pipeline has settled: nothing left in match.find, no search queued and no
+ * proposal open (an ending proposal may requeue its searches), twice in a row a second apart,
+ * and at least `minMs` passed. Gives up after `maxMs`. Nobody answers proposals any more by
+ * then, so open ones expire within the proposal TTL.
  */
 export async function drain(
   db: pg.Pool,
@@ -98,16 +100,25 @@ export async function drain(
   maxMs: number,
 ) {
   const started = Date.now();
+  let calm = 0;
   for (;;) {
     const stream = await streamFigures(redis, keys);
-    const queued = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM searches WHERE state = 'queued'`,
+    const open = await db.query<{ queued: number; open: number }>(
+      `SELECT (SELECT count(*)::int FROM searches WHERE state = 'queued') AS queued,
+              (SELECT count(*)::int FROM matches WHERE status = 'proposed') AS open`,
     );
-    const settled = stream.unacknowledged === 0 && (queued.rows[0]?.n ?? 0) === 0;
+    const { queued = 0, open: proposals = 0 } = open.rows[0] ?? {};
+    calm = stream.unacknowledged === 0 && queued === 0 && proposals === 0 ? calm + 1 : 0;
     const elapsed = Date.now() - started;
-    if ((settled && elapsed >= minMs) || elapsed >= maxMs) {
-      return { settled, ms: elapsed, queuedSearches: queued.rows[0]?.n ?? 0, ...stream };
+    if ((calm >= 2 && elapsed >= minMs) || elapsed >= maxMs) {
+      return {
+        settled: calm >= 2,
+        ms: elapsed,
+        queuedSearches: queued,
+        openProposals: proposals,
+        ...stream,
+      };
     }
-    await sleep(500);
+    await sleep(1_000);
   }
 }

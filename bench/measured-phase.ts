@@ -70,7 +70,8 @@ export async function runMeasuredPhase(
     await matcherHistogram(ctx.matcherPorts, 'sql_match_select_ms'),
   );
   const poolAtEnd = await waitingPoolSize(db);
-  const drained = await drain(db, redis, keys, ctx.behaviour.proposalTtlMs + 5_000, 120_000);
+  // Answers stop with the load; proposals made near its end expire and may requeue once more.
+  const drained = await drain(db, redis, keys, ctx.behaviour.proposalTtlMs, 150_000);
 
   // Requests sent near the end may be accepted later than that when the API lags behind.
   const lastAck = load.finds.reduce((latest, find) => Math.max(latest, find.ackAt), load.endedAt);
