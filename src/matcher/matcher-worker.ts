@@ -53,7 +53,9 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
     if (!UUID.test(requestId)) throw new PoisonEntryError('request_id is not a uuid');
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const outcome = await processSearch(deps.db, requestId, deps.claim);
+        const outcome = await processSearch(deps.db, requestId, deps.claim, {
+          tz: entry.fields.tz,
+        });
         if (outcome.kind === 'matched') {
           const { match } = outcome;
           const at = Date.now();

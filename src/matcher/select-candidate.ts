@@ -18,8 +18,9 @@ export interface Seeker {
 
 /**
  * An intarray query that is true for arrays sharing at least two of `topicIds`:
- * `(1&2)|(1&3)|(2&3)`. The GIN index on waiting_pool.topic_ids answers it directly, so the
- * ">= 2 shared topics" rule filters in the index rather than after it.
+ * `(1&2)|(1&3)|(2&3)`; empty for fewer than two distinct topics. The candidate query states
+ * the same rule as "shares a topic pair" (waiting_pool.topic_pairs, migrations/0006), which
+ * its GIN index answers faster; this form stays for callers that want the rule as a query.
  */
 export function twoSharedTopicsQuery(topicIds: readonly number[]): string {
   const ids = [...new Set(topicIds)].sort((a, b) => a - b);
@@ -33,8 +34,11 @@ export function twoSharedTopicsQuery(topicIds: readonly number[]): string {
 /**
  * The best waiting partner for `seeker`, by the sprint document's score, oldest request
  * first on ties. Semantics are the sprint document's candidate SQL (>= 2 shared topics, no
- * active cooldown in either direction) plus blocks, run against the waiting pool only.
- * With `lock`, the row comes back locked and rows other matchers hold are skipped.
+ * active cooldown in either direction) plus blocks, run against the waiting pool only. The
+ * query itself is the SQL function match_select_candidate (migrations/0006), which the
+ * claim in match_process_search uses too, so there is one definition; PL/pgSQL also keeps
+ * its plan between calls. With `lock`, the row comes back locked and rows other matchers
+ * hold are skipped.
  */
 export function selectCandidate(
   db: CommonQueryMethods,
@@ -42,29 +46,10 @@ export function selectCandidate(
   wakingMinutes: number,
   lock: boolean,
 ): Promise<Candidate | null> {
-  const query = twoSharedTopicsQuery(seeker.topicIds);
-  if (!query) return Promise.resolve(null);
-  const mine = sql.array([...seeker.topicIds], 'int4');
+  // Fewer than two distinct topics share two with nobody: skip the round trip.
+  if (!twoSharedTopicsQuery(seeker.topicIds)) return Promise.resolve(null);
   return db.maybeOne(sql.type(candidateRow)`
-    SELECT w.user_id, w.search_id, w.requested_at,
-           sort(w.topic_ids & ${mine}) AS shared_topic_ids,
-           (0.6 * least(icount(w.topic_ids & ${mine}) / 5.0, 1)
-            + 0.2 * waking_overlap(${seeker.utcOffsetMin}, w.utc_offset_min, ${wakingMinutes})
-            + 0.2 * w.helpfulness)::float8 AS score
-    FROM waiting_pool w
-    WHERE w.topic_ids @@ ${query}::query_int
-      AND w.user_id <> ${seeker.userId}
-      AND NOT EXISTS (SELECT 1 FROM recent_contacts rc
-                      WHERE rc.user_id = ${seeker.userId} AND rc.other_id = w.user_id
-                        AND rc.until > now())
-      AND NOT EXISTS (SELECT 1 FROM recent_contacts rc
-                      WHERE rc.user_id = w.user_id AND rc.other_id = ${seeker.userId}
-                        AND rc.until > now())
-      AND NOT EXISTS (SELECT 1 FROM blocks b
-                      WHERE b.user_id = ${seeker.userId} AND b.blocked_id = w.user_id)
-      AND NOT EXISTS (SELECT 1 FROM blocks b
-                      WHERE b.user_id = w.user_id AND b.blocked_id = ${seeker.userId})
-    ORDER BY score DESC, w.requested_at ASC
-    LIMIT 1
-    ${lock ? sql.fragment`FOR UPDATE OF w SKIP LOCKED` : sql.fragment``}`);
+    SELECT user_id, search_id, requested_at, shared_topic_ids, score
+    FROM match_select_candidate(${seeker.userId}, ${sql.array([...seeker.topicIds], 'int4')},
+                                ${seeker.utcOffsetMin}, ${wakingMinutes}, ${lock})`);
 }

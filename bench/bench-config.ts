@@ -1,0 +1,96 @@
+import type { Reactions } from './load-generator.js';
+
+export interface BenchConfig {
+  quick: boolean;
+  users: number;
+  topics: number;
+  zipf: number;
+  seed: number;
+  /** /find per second of the main phase, and how long it lasts. */
+  rate: number;
+  durationSeconds: number;
+  /** Users put in the waiting pool at once for the 10k-waiting phase. */
+  poolTarget: number;
+  /** Arrivals measured against the full pool. */
+  poolPhaseSeconds: number;
+  sprintSample: number;
+  /** A light phase first, to see latency when the pipeline is not saturated. */
+  lightRate: number;
+  lightSeconds: number;
+  matchers: number;
+  reactions: Reactions;
+  thinkMs: [number, number];
+  patienceSeconds: number;
+  slackSeconds: number;
+  probeEvery: number;
+  /** Service settings for every process (PROPOSAL_TTL_SECONDS, MATCHER_CONCURRENCY, ...). */
+  env: Record<string, string>;
+  /** Per-role DATABASE_POOL_SIZE. */
+  apiPoolSize: number;
+  matcherPoolSize: number;
+  cpuProfile: boolean;
+}
+
+/** The configuration of the issue's targets; --quick shortens the phases for development. */
+export function defaultConfig(quick: boolean): BenchConfig {
+  return {
+    quick,
+    users: 100_000,
+    topics: 500,
+    zipf: 0.8,
+    seed: 20_260_401,
+    rate: 500,
+    durationSeconds: quick ? 20 : 300,
+    poolTarget: quick ? 2_000 : 10_000,
+    poolPhaseSeconds: quick ? 5 : 15,
+    sprintSample: quick ? 3 : 15,
+    lightRate: 40,
+    lightSeconds: quick ? 10 : 30,
+    matchers: 2,
+    reactions: { accept: 0.3, decline: 0.25, ignore: 0.3, half: 0.15 },
+    thinkMs: [500, 4_000],
+    patienceSeconds: 20,
+    slackSeconds: 4,
+    probeEvery: 10,
+    env: {
+      PROPOSAL_TTL_SECONDS: '8',
+      // 7.2 s: chats end by the idle timeout, so people come back and search again.
+      CHAT_IDLE_HOURS: '0.002',
+      LOG_LEVEL: 'warn',
+    },
+    apiPoolSize: 16,
+    matcherPoolSize: 8,
+    cpuProfile: false,
+  };
+}
+
+/** Reads the command line: `--quick`, `--rate N`, `--duration S`, `--env KEY=VALUE`, ... (see README). */
+export function parseArgs(argv: readonly string[]): BenchConfig {
+  const config = defaultConfig(argv.includes('--quick'));
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--quick') continue;
+    else if (arg === '--rate') config.rate = Number(value());
+    else if (arg === '--duration') config.durationSeconds = Number(value());
+    else if (arg === '--matchers') config.matchers = Number(value());
+    else if (arg === '--pool') config.poolTarget = Number(value());
+    else if (arg === '--users') config.users = Number(value());
+    else if (arg === '--light-rate') config.lightRate = Number(value());
+    else if (arg === '--light-seconds') config.lightSeconds = Number(value());
+    else if (arg === '--pool-seconds') config.poolPhaseSeconds = Number(value());
+    else if (arg === '--sprint-sample') config.sprintSample = Number(value());
+    else if (arg === '--api-pool') config.apiPoolSize = Number(value());
+    else if (arg === '--matcher-pool') config.matcherPoolSize = Number(value());
+    else if (arg === '--cpu-prof') config.cpuProfile = true;
+    else if (arg === '--env') {
+      const [key, ...rest] = value().split('=');
+      config.env[key!] = rest.join('=');
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  return config;
+}
