@@ -72,8 +72,9 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
             expiresAt: match.expiresAt,
           });
         } else if (outcome.kind === 'skipped' && outcome.matchId !== undefined) {
-          // Redelivered after a crash between the claim and the spawn: spawn it now.
-          await deps.runtime.ensure(outcome.matchId);
+          // Redelivered after a crash between the claim and the spawn: spawn it now. (Counted
+          // here: the proposal was claimed but never handed to the outbound path.)
+          if (await deps.runtime.ensure(outcome.matchId)) metrics.proposalsSent.inc();
         }
         return;
       } catch (error) {

@@ -126,7 +126,10 @@ describe('matcher: crashes and poison entries (real processes)', function () {
       await holder.query('COMMIT').catch(() => undefined);
       await holder.end();
     }
-    assert.equal(await countRows(db, sql.fragment`SELECT 1 FROM matches`), 0);
+    // The whole claim is one SQL call, so the statement the killed matcher had sent may still
+    // commit once the row is free (PostgreSQL notices the dead client only when it answers).
+    // Either way the entry is pending and the next matcher must finish the job exactly once.
+    assert.ok((await countRows(db, sql.fragment`SELECT 1 FROM matches`)) <= 1);
     assert.ok(firstConsumer);
 
     const second = await matcher({ MATCHER_CLAIM_IDLE_SECONDS: '1' });
