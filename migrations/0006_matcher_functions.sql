@@ -91,21 +91,24 @@ $$;
 -- proposed. first_requested_ms lists the requests (epoch ms) that got their first proposal.
 CREATE FUNCTION match_claim(
   p_user bigint, p_search uuid, p_partner bigint, p_partner_search uuid,
-  p_score double precision, p_shared integer[], p_expires_at timestamptz,
+  p_score double precision, p_shared integer[], p_ttl_ms integer,
   OUT match_id bigint, OUT requeues_a integer, OUT requeues_b integer,
-  OUT first_requested_ms double precision[])
+  OUT first_requested_ms double precision[], OUT expires_ms double precision)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_match bigint;
 BEGIN
   DELETE FROM waiting_pool WHERE user_id IN (p_user, p_partner);
+  -- The deadline counts from this transaction's clock, the one created_at uses, so a
+  -- proposal always lives its full TTL.
   INSERT INTO matches (user_a, user_b, search_a, search_b, score, shared_count,
                        shared_topic_ids, expires_at, requeue_count)
   SELECT p_user, p_partner, p_search, p_partner_search,
-         least(1, greatest(0, p_score)), cardinality(p_shared), p_shared, p_expires_at,
+         least(1, greatest(0, p_score)), cardinality(p_shared), p_shared,
+         now() + p_ttl_ms * interval '1 millisecond',
          coalesce((SELECT max(requeue_count) FROM searches WHERE id IN (p_search, p_partner_search)), 0)
-  RETURNING id INTO v_match;
+  RETURNING id, floor(extract(epoch FROM expires_at) * 1000) INTO v_match, expires_ms;
   INSERT INTO engagements (user_id, match_id, kind)
   VALUES (p_user, v_match, 'proposal'), (p_partner, v_match, 'proposal');
   WITH claimed AS (
@@ -132,10 +135,11 @@ $$;
 -- matched | waiting. p_offset is the UTC offset of p_tz, computed by the caller (ICU zones).
 -- select_ms is the server-side time of the candidate query (sql_match_select_ms).
 CREATE FUNCTION match_process_search(
-  p_search uuid, p_tz text, p_offset integer, p_waking integer, p_expires_at timestamptz,
+  p_search uuid, p_tz text, p_offset integer, p_waking integer, p_ttl_ms integer,
   OUT kind text, OUT match_id bigint, OUT user_id bigint, OUT partner_id bigint,
   OUT requeues_a integer, OUT requeues_b integer, OUT first_requested_ms double precision[],
-  OUT topic_ids integer[], OUT tz text, OUT select_ms double precision)
+  OUT topic_ids integer[], OUT tz text, OUT select_ms double precision,
+  OUT expires_ms double precision)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -198,13 +202,14 @@ BEGIN
     PERFORM 1 FROM searches s WHERE s.id = c.search_id AND s.state = 'waiting' FOR UPDATE;
     IF FOUND THEN
       SELECT * INTO v FROM match_claim(r.user_id, p_search, c.user_id, c.search_id, c.score,
-                                       c.shared_topic_ids, p_expires_at);
+                                       c.shared_topic_ids, p_ttl_ms);
       kind := 'matched';
       match_id := v.match_id;
       partner_id := c.user_id;
       requeues_a := v.requeues_a;
       requeues_b := v.requeues_b;
       first_requested_ms := v.first_requested_ms;
+      expires_ms := v.expires_ms;
       RETURN;
     END IF;
     DELETE FROM waiting_pool w WHERE w.user_id = c.user_id AND w.search_id = c.search_id;
@@ -229,10 +234,10 @@ $$;
 -- retry (the partner was taken meanwhile: look again).
 CREATE FUNCTION match_second_chance(
   p_user bigint, p_search uuid, p_topics integer[], p_offset integer, p_waking integer,
-  p_expires_at timestamptz,
+  p_ttl_ms integer,
   OUT kind text, OUT match_id bigint, OUT partner_id bigint, OUT requeues_a integer,
   OUT requeues_b integer, OUT first_requested_ms double precision[],
-  OUT select_ms double precision)
+  OUT select_ms double precision, OUT expires_ms double precision)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -270,12 +275,13 @@ BEGIN
     RETURN;
   END IF;
   SELECT * INTO v FROM match_claim(p_user, p_search, c.user_id, c.search_id, c.score,
-                                   c.shared_topic_ids, p_expires_at);
+                                   c.shared_topic_ids, p_ttl_ms);
   kind := 'matched';
   match_id := v.match_id;
   partner_id := c.user_id;
   requeues_a := v.requeues_a;
   requeues_b := v.requeues_b;
   first_requested_ms := v.first_requested_ms;
+  expires_ms := v.expires_ms;
 END
 $$;

@@ -40,6 +40,7 @@ export interface ClaimOptions {
 
 const claimedRow = z.object({
   match_id: z.number().nullable(),
+  expires_ms: z.number().nullable(),
   requeues_a: z.number().nullable(),
   requeues_b: z.number().nullable(),
   first_requested_ms: z.array(z.number()).nullable(),
@@ -60,19 +61,14 @@ const secondChanceRow = claimedRow.extend({
   select_ms: z.number().nullable(),
 });
 
-function claimed(
-  row: z.infer<typeof claimedRow>,
-  userA: number,
-  userB: number,
-  expiresAt: Date,
-): ClaimedMatch {
+function claimed(row: z.infer<typeof claimedRow>, userA: number, userB: number): ClaimedMatch {
   return {
     matchId: row.match_id!,
     userA,
     userB,
     requeuesA: row.requeues_a ?? 0,
     requeuesB: row.requeues_b ?? 0,
-    expiresAt: expiresAt.getTime(),
+    expiresAt: row.expires_ms!,
     firstProposalOf: row.first_requested_ms ?? [],
   };
 }
@@ -100,12 +96,11 @@ export async function processSearch(
   // The zone's offset comes from the runtime's zone data (as everywhere else), so the call
   // names the zone it computed it for; when the user changed zone since, it says so.
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const expiresAt = new Date(Date.now() + options.proposalTtlMs);
     const row = await db.one(sql.type(processRow)`
       SELECT kind, match_id, user_id, partner_id, requeues_a, requeues_b, first_requested_ms,
-             topic_ids, tz, select_ms
+             topic_ids, tz, select_ms, expires_ms
       FROM match_process_search(${searchId}, ${tz}, ${tz === null ? 0 : safeOffset(tz)},
-                                ${options.wakingMinutes}, ${sql.timestamp(expiresAt)})`);
+                                ${options.wakingMinutes}, ${options.proposalTtlMs})`);
     switch (row.kind) {
       case 'tz':
         tz = row.tz;
@@ -122,7 +117,7 @@ export async function processSearch(
         throw new UserStillEngagedError(row.user_id!);
       case 'matched':
         options.onSelect?.(row.select_ms ?? 0);
-        return { kind: 'matched', match: claimed(row, row.user_id!, row.partner_id!, expiresAt) };
+        return { kind: 'matched', match: claimed(row, row.user_id!, row.partner_id!) };
       case 'waiting':
         options.onSelect?.(row.select_ms ?? 0);
         return secondChance(
@@ -155,19 +150,19 @@ async function secondChance(
   options: ClaimOptions,
 ): Promise<SearchOutcome> {
   for (let attempt = 0; attempt < SECOND_CHANCE_ATTEMPTS; attempt += 1) {
-    const expiresAt = new Date(Date.now() + options.proposalTtlMs);
     const row = await db.one(sql.type(secondChanceRow)`
-      SELECT kind, match_id, partner_id, requeues_a, requeues_b, first_requested_ms, select_ms
+      SELECT kind, match_id, partner_id, requeues_a, requeues_b, first_requested_ms, select_ms,
+             expires_ms
       FROM match_second_chance(${seeker.userId}, ${seeker.searchId},
                                ${sql.array([...seeker.topicIds], 'int4')}, ${seeker.utcOffsetMin},
-                               ${options.wakingMinutes}, ${sql.timestamp(expiresAt)})`);
+                               ${options.wakingMinutes}, ${options.proposalTtlMs})`);
     options.onSelect?.(row.select_ms ?? 0);
     if (row.kind === 'retry') continue;
     if (row.kind === 'waiting') return { kind: 'waiting' };
     if (row.kind === 'not_queued') return { kind: 'skipped', reason: 'not_queued' };
     return {
       kind: 'matched',
-      match: claimed(row, seeker.userId, row.partner_id!, expiresAt),
+      match: claimed(row, seeker.userId, row.partner_id!),
     };
   }
   return { kind: 'waiting' };

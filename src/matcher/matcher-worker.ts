@@ -89,7 +89,13 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
     }
   }
 
-  async function handleBatch(entries: StreamEntry[]): Promise<void> {
+  // Entries being handled right now. The janitor may reclaim an entry of our own that is
+  // slow (idle past the claim time); handling it twice at once would be wasted work.
+  const inFlight = new Set<string>();
+
+  async function handleBatch(batch: StreamEntry[]): Promise<void> {
+    const entries = batch.filter((entry) => !inFlight.has(entry.id));
+    for (const entry of entries) inFlight.add(entry.id);
     const acked: string[] = [];
     let next = 0;
     const lane = async () => {
@@ -109,8 +115,12 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(deps.concurrency, entries.length) }, lane));
-    await deps.admin.ack(acked);
+    try {
+      await Promise.all(Array.from({ length: Math.min(deps.concurrency, entries.length) }, lane));
+      await deps.admin.ack(acked);
+    } finally {
+      for (const entry of entries) inFlight.delete(entry.id);
+    }
   }
 
   async function read(id: string): Promise<StreamEntry[]> {

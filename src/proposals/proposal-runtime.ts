@@ -56,7 +56,7 @@ export interface ProposalRuntime {
   send(matchId: number, event: ProposalEvent): Promise<ApplyResult>;
   /** Runs whatever effects of this proposal are still pending (used by the sweeper). */
   finishPending(matchId: number, token: string): Promise<void>;
-  /** Rebuilds the record from PostgreSQL if Redis lost it; true when one was rebuilt. */
+  /** Rebuilds the record from PostgreSQL if Redis lost it; true when this call rebuilt it. */
   ensure(matchId: number): Promise<boolean>;
 }
 
@@ -110,9 +110,13 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
 
   /**
    * Recreates a missing record from PostgreSQL. Returns the answer to `event` when the match
-   * is already decided there (nothing to rebuild), undefined when the caller should reload.
+   * is already decided there (nothing to rebuild), `rebuilt` or `raced` (another caller
+   * rebuilt it first) when the caller should reload.
    */
-  async function rebuild(matchId: number, event?: ProposalEvent): Promise<ApplyResult | undefined> {
+  async function rebuild(
+    matchId: number,
+    event?: ProposalEvent,
+  ): Promise<ApplyResult | 'rebuilt' | 'raced'> {
     const durable = await deps.loadDurable(matchId);
     if (!durable) throw new AppError('not_found', `match ${matchId} does not exist`);
     const userId = event && userOf(event);
@@ -123,10 +127,9 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
       return { status: statusOfMatch(durable.status), changed: false };
     }
     const { snapshot, actions } = replayDurable(durable.context);
-    if (await saveFirst(matchId, snapshot, actions)) {
-      log.warn({ matchId, state: snapshot.value }, 'proposal snapshot rebuilt from PostgreSQL');
-    }
-    return undefined;
+    if (!(await saveFirst(matchId, snapshot, actions))) return 'raced';
+    log.warn({ matchId, state: snapshot.value }, 'proposal snapshot rebuilt from PostgreSQL');
+    return 'rebuilt';
   }
 
   /**
@@ -186,7 +189,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
         const record = await store.load(matchId);
         if (!record) {
           const settled = await rebuild(matchId, event);
-          if (settled) return settled;
+          if (typeof settled === 'object') return settled;
           continue;
         }
         const snapshot = await readable(matchId, record);
@@ -228,8 +231,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
 
     async ensure(matchId) {
       if (await store.load(matchId)) return false;
-      // Undefined means PostgreSQL still has it open: it was rebuilt, here or by a racer.
-      return (await rebuild(matchId)) === undefined;
+      return (await rebuild(matchId)) === 'rebuilt';
     },
 
     finishPending: (matchId, token) => outbox.finishPending(matchId, token),

@@ -148,7 +148,11 @@ describe('matcher: crashes and poison entries (real processes)', function () {
     assert.equal(await countRows(db, sql.fragment`SELECT 1 FROM engagements`), 2);
     assert.equal(await stateOf(bobSearch), 'proposed');
     assert.equal(await scrape(`http://127.0.0.1:${second.port}`, 'proposals_sent_total'), 1);
-    assert.equal(logLines(second.run, 'reclaimed idle match requests').length, 1);
+    assert.equal(
+      logLines(second.run, 'reclaimed idle match requests').length,
+      1,
+      second.run.output(),
+    );
     // The entry moved from the dead consumer to the new one, which has its own name.
     const group = await consumers();
     assert.equal(Object.keys(group).length, 2);
