@@ -1,6 +1,5 @@
 import type { DatabasePool } from 'slonik';
-import { getMatch } from '../db/queries/matches.js';
-import { getUser, type UserRow } from '../db/queries/users.js';
+import { getRecipient, type Recipient } from '../db/queries/users.js';
 import type { TopicRow } from '../db/queries/topics.js';
 import { sharedLocalHours, utcOffsetMinutes } from '../matcher/score.js';
 import type { Notice, Notifier } from '../notifications/notifier.js';
@@ -42,14 +41,14 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
       .join(', ');
   }
 
-  function hoursLine(user: UserRow, partner: UserRow, t: Texts): string {
-    const ranges = sharedLocalHours(safeOffset(user.tz), safeOffset(partner.tz), deps.wakingHours);
+  function hoursLine(user: Recipient, partnerTz: string, t: Texts): string {
+    const ranges = sharedLocalHours(safeOffset(user.tz), safeOffset(partnerTz), deps.wakingHours);
     if (!ranges.length) return t.noSharedHours;
     return ranges.map((range) => `${pad(range.from)}–${pad(range.to)}`).join(', ');
   }
 
   async function send(
-    user: UserRow,
+    user: Recipient,
     key: string,
     text: string,
     extra: Record<string, unknown> = {},
@@ -64,7 +63,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
   }
 
   /** Replaces the proposal message's text and removes its buttons. */
-  async function closeProposalMessage(user: UserRow, matchId: number, key: string, text: string) {
+  async function closeProposalMessage(user: Recipient, matchId: number, key: string, text: string) {
     await outbound.enqueue({
       key: `${key}-edit`,
       chatId: user.tg_id!,
@@ -77,33 +76,31 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
 
   return {
     async notify(userId: number, notice: Notice, key: string) {
-      const user = await getUser(db, userId);
+      const withPartner = notice.kind === 'proposal' || notice.kind === 'chat.started';
+      const user = await getRecipient(
+        db,
+        userId,
+        withPartner ? notice.partnerId : null,
+        withPartner ? notice.matchId : null,
+      );
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
-      if (!user || user.tg_id === null || user.deleted_at || user.bot_blocked_at) return;
+      if (!user?.reachable) return;
       const t = TEXTS[user.language];
       switch (notice.kind) {
         case 'proposal':
         case 'chat.started': {
-          const [partner, match] = await Promise.all([
-            getUser(db, notice.partnerId),
-            getMatch(db, notice.matchId),
-          ]);
-          if (!partner || !match) return;
-          const topics = await topicTitles(match.shared_topic_ids, user.language);
+          const { partner_name: name, partner_tz: partnerTz, shared_topic_ids: shared } = user;
+          if (name === null || partnerTz === null || shared === null) return;
+          const topics = await topicTitles(shared, user.language);
           if (notice.kind === 'proposal') {
-            await send(
-              user,
-              key,
-              t.proposal(partner.first_name, topics, hoursLine(user, partner, t)),
-              {
-                reply_markup: proposalKeyboard(t, notice.matchId),
-              },
-            );
+            await send(user, key, t.proposal(name, topics, hoursLine(user, partnerTz, t)), {
+              reply_markup: proposalKeyboard(t, notice.matchId),
+            });
             return;
           }
           // The first to accept still sees "waiting" on their proposal; show the outcome.
           await closeProposalMessage(user, notice.matchId, key, t.matched);
-          await send(user, `${key}-intro`, t.intro(partner.first_name, topics));
+          await send(user, `${key}-intro`, t.intro(name, topics));
           await send(user, `${key}-rules`, t.rules, { reply_markup: mainKeyboard(t, true) });
           return;
         }

@@ -3,8 +3,6 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { getMatch } from '../db/queries/matches.js';
-import { getProfile } from '../db/queries/users.js';
 import type { MatchProducer } from '../matcher/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
@@ -45,10 +43,11 @@ export interface MatchingService {
   confirm(matchId: number, userId: number, action: ConfirmAction): Promise<ProposalStatus>;
 }
 
-const openSearch = z.object({
-  id: z.string().nullable(),
-  state: z.string().nullable(),
-  engaged: z.boolean(),
+const startRow = z.object({
+  outcome: z.enum(['not_found', 'profile_incomplete', 'suspended', 'busy', 'already', 'queued']),
+  topic_ids: z.array(z.number()).nullable(),
+  tz: z.string().nullable(),
+  requested_at: z.date().nullable(),
 });
 
 export function createMatchingService(deps: MatchingServiceDeps): MatchingService {
@@ -57,67 +56,47 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
 
   return {
     async find(userId) {
-      const profile = await getProfile(db, userId);
-      if (!profile) {
-        count('not_found');
-        throw new AppError('not_found', `user ${userId} does not exist`);
+      const id = randomUUID();
+      // One statement (migrations/0007): the profile checks and the new search together.
+      const started = await db.one(sql.type(startRow)`
+        SELECT outcome, topic_ids, tz, requested_at FROM search_start(${userId}, ${id})`);
+      if (started.outcome !== 'queued') count(started.outcome);
+      switch (started.outcome) {
+        case 'not_found':
+          throw new AppError('not_found', `user ${userId} does not exist`);
+        case 'profile_incomplete':
+          throw new AppError(
+            'profile_incomplete',
+            'the profile needs at least 2 topics and accepted rules',
+          );
+        case 'suspended':
+          throw new AppError('suspended', 'this account is suspended from matching');
+        case 'busy':
+          throw new AppError('busy', 'the user is in a proposal or a chat');
+        case 'already':
+          return { queued: true, already: true };
+        case 'queued':
+          break;
       }
-      if (profile.topic_ids.length < 2 || !profile.rules_accepted_at) {
-        count('profile_incomplete');
-        throw new AppError(
-          'profile_incomplete',
-          'the profile needs at least 2 topics and accepted rules',
-        );
-      }
-      if (profile.suspended_at) {
-        count('suspended');
-        throw new AppError('suspended', 'this account is suspended from matching');
-      }
-      const result = await db.transaction(async (tx) => {
-        const state = await tx.maybeOne(sql.type(openSearch)`
-          SELECT s.id, s.state,
-                 EXISTS (SELECT 1 FROM engagements e WHERE e.user_id = ${userId}) AS engaged
-          FROM (SELECT 1) one
-          LEFT JOIN searches s ON s.user_id = ${userId} AND s.state IN ('queued', 'waiting', 'proposed')`);
-        if (state?.engaged) return 'busy' as const;
-        if (state?.id) return 'already' as const;
-        const id = randomUUID();
-        const inserted = await tx.maybeOne(sql.type(z.object({ requested_at: z.date() }))`
-          INSERT INTO searches (id, user_id) VALUES (${id}, ${userId})
-          ON CONFLICT DO NOTHING
-          RETURNING requested_at`);
-        // A double press raced us to the unique index of open searches.
-        return inserted ? { id, requestedAt: inserted.requested_at } : ('already' as const);
-      });
-      if (typeof result === 'object') {
-        // After the commit, so the matcher never reads an entry whose search it cannot see.
-        try {
-          await deps.producer.enqueue({
-            request_id: result.id,
-            user_id: userId,
-            topics: profile.topic_ids,
-            tz: profile.tz,
-            requested_at: result.requestedAt.getTime(),
-          });
-        } catch (error) {
-          // Undo, so the user is not left "searching" with nothing in the queue. Should this
-          // fail too, the reconciler re-announces searches that stay queued.
-          await db
-            .query(sql.unsafe`DELETE FROM searches WHERE id = ${result.id} AND state = 'queued'`)
-            .catch(() => undefined);
-          count('unavailable');
-          throw error instanceof AppError
-            ? error
-            : new AppError('unavailable', 'the matching queue is unavailable; try again shortly');
-        }
-      }
-      if (result === 'busy') {
-        count('busy');
-        throw new AppError('busy', 'the user is in a proposal or a chat');
-      }
-      if (result === 'already') {
-        count('already');
-        return { queued: true, already: true };
+      // After the commit, so the matcher never reads an entry whose search it cannot see.
+      try {
+        await deps.producer.enqueue({
+          request_id: id,
+          user_id: userId,
+          topics: started.topic_ids ?? [],
+          tz: started.tz ?? '',
+          requested_at: started.requested_at!.getTime(),
+        });
+      } catch (error) {
+        // Undo, so the user is not left "searching" with nothing in the queue. Should this
+        // fail too, the reconciler re-announces searches that stay queued.
+        await db
+          .query(sql.unsafe`DELETE FROM searches WHERE id = ${id} AND state = 'queued'`)
+          .catch(() => undefined);
+        count('unavailable');
+        throw error instanceof AppError
+          ? error
+          : new AppError('unavailable', 'the matching queue is unavailable; try again shortly');
       }
       count('queued');
       return { queued: true };
@@ -150,13 +129,7 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
     },
 
     async confirm(matchId, userId, action) {
-      // Checked here, against PostgreSQL, because the runtime answers a finished proposal's
-      // status to anyone, and would rebuild a proposal lost from Redis before checking.
-      const match = await getMatch(db, matchId);
-      if (!match) throw new AppError('not_found', `match ${matchId} does not exist`);
-      if (match.user_a !== userId && match.user_b !== userId) {
-        throw new AppError('forbidden', 'this proposal is not yours');
-      }
+      // The runtime refuses a stranger before anything else, a decided status included.
       const result = await deps.runtime.send(
         matchId,
         action === 'accept'

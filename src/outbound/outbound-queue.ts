@@ -6,7 +6,10 @@ import { assertValidKey, type OutboundMessage } from './outbound-message.js';
 // Paces a chat with GCRA: on average one message per `interval`, with bursts of up to
 // `burst` messages at once (Telegram tolerates short bursts in a private chat). Also hands
 // out the chat's next sequence number, which the sender uses to keep the chat's order.
+// KEYS[2] is the BullMQ job's hash: a key already queued (a replayed effect) gets nothing,
+// so no sequence number is taken that no job would hold.
 const RESERVE_SCRIPT = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
@@ -39,26 +42,27 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
   const redis = deps.redis as Redis & {
     teteChatReserve(
       key: string,
+      jobKey: string,
       now: number,
       interval: number,
       burst: number,
-    ): Promise<[number, number]>;
+    ): Promise<[number, number] | null>;
   };
-  redis.defineCommand('teteChatReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+  redis.defineCommand('teteChatReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
   const now = deps.now ?? Date.now;
   return {
     async enqueue(message) {
       assertValidKey(message.key);
-      // A replayed effect queues the same key again; skip it before it takes a sequence
-      // number that no job would then hold (the sender would wait for it).
-      if (await deps.queue.getJob(message.key)) return;
       const at = now();
-      const [slot, seq] = await redis.teteChatReserve(
+      const reserved = await redis.teteChatReserve(
         deps.keys.chatSlot(message.chatId),
+        deps.queue.toKey(message.key),
         at,
         deps.chatIntervalMs,
         Math.max(1, deps.chatBurst),
       );
+      if (!reserved) return; // already queued or recently sent under this key
+      const [slot, seq] = reserved;
       await deps.queue.add(
         message.method,
         { ...message, seq: Number(seq) },

@@ -4,7 +4,6 @@ import { closeMatch, recordAcceptance } from '../db/queries/matches.js';
 import { startChatSession } from '../db/queries/chat-sessions.js';
 import { coolDownPair } from '../db/queries/recent-contacts.js';
 import { endSearchOfMatch, requeueSearch } from '../db/queries/searches.js';
-import { getProfile } from '../db/queries/users.js';
 import type { MatchProducer } from '../matcher/match-producer.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ChatTimers } from '../chats/chat-timers.js';
@@ -34,15 +33,13 @@ export function createProposalEffects(deps: ProposalEffectDeps): EffectExecutor 
   async function requeue(matchId: number, userId: number, countsTowardLimit: boolean) {
     const search = await requeueSearch(db, matchId, userId, countsTowardLimit);
     if (!search) return;
-    const profile = await getProfile(db, userId);
-    if (!profile) return;
     // A duplicate entry (this effect re-run) is harmless: the matcher only acts on a search
     // that is still queued, under a row lock.
     await deps.producer.enqueue({
       request_id: search.id,
       user_id: userId,
-      topics: profile.topic_ids,
-      tz: profile.tz,
+      topics: search.topic_ids,
+      tz: search.tz,
       requested_at: search.requested_at.getTime(),
     });
   }

@@ -92,9 +92,8 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
   ): Promise<boolean> {
     const effects = toEffects(1, actions);
     // Registered before the save: a crash right after it still leaves the effects findable.
-    const token = await store.index(matchId);
     const persisted = proposalMachine.getPersistedSnapshot(snapshot);
-    const saved = await store.save(
+    const { result, token } = await store.indexAndSave(
       matchId,
       null,
       PROPOSAL_MACHINE_VERSION,
@@ -102,7 +101,7 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
       effects,
       ttlOf(snapshot),
     );
-    if (saved !== 'saved') return false;
+    if (result !== 'saved') return false;
     deps.inspector?.actor(matchId, snapshot);
     await outbox.run(matchId, effects, token);
     return true;
@@ -210,17 +209,20 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
           return { status, changed: false };
         }
 
-        const token = effects.length ? await store.index(matchId) : undefined;
         const persisted = proposalMachine.getPersistedSnapshot(next);
-        const saved = await store.save(
+        const args = [
           matchId,
           record.rev,
           PROPOSAL_MACHINE_VERSION,
           persisted,
           effects,
           ttlOf(next),
-        );
-        if (saved !== 'saved') continue; // someone else moved first: reload and re-decide
+        ] as const;
+        // With effects, registered in the pending index in the same round trip as the save.
+        const { result, token } = effects.length
+          ? await store.indexAndSave(...args)
+          : { result: await store.save(...args), token: undefined };
+        if (result !== 'saved') continue; // someone else moved first: reload and re-decide
         deps.inspector?.event(matchId, event, next, snapshot);
         countOutcome(next);
         await outbox.run(matchId, effects, token);

@@ -118,6 +118,10 @@ export interface ProposalStore {
   complete(matchId: number, ids: readonly string[]): Promise<number>;
   /** Registers a proposal as having pending effects; returns the registration token. */
   index(matchId: number): Promise<string>;
+  /** `index` then `save`, in one round trip; the token is the index registration's. */
+  indexAndSave(
+    ...args: Parameters<ProposalStore['save']>
+  ): Promise<{ result: SaveResult; token: string }>;
   unindex(matchId: number, token: string): Promise<void>;
   /** Proposals registered before `olderThanMs` (epoch ms), oldest first. */
   indexed(olderThanMs: number, limit: number): Promise<{ matchId: number; token: string }[]>;
@@ -128,8 +132,30 @@ export interface ProposalStore {
   remove(matchId: number, expectedRev?: number): Promise<boolean>;
 }
 
+// Integer scores print identically in ZSCORE, which the unindex script compares.
+const newToken = () => String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+
+const saveResult = (reply: number): SaveResult =>
+  reply === 1 ? 'saved' : reply === 0 ? 'conflict' : 'missing';
+
 export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): ProposalStore {
   const redis = deps.redis as ScriptedRedis;
+  const saveArgs = (
+    ...[matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds]: Parameters<
+      ProposalStore['save']
+    >
+  ): [string, ...(string | number)[]] => [
+    deps.keys.proposal(matchId),
+    expectedRev === null ? '' : String(expectedRev),
+    String((expectedRev ?? 0) + 1),
+    String(machineVersion),
+    JSON.stringify(snapshot),
+    Math.max(1, Math.ceil(ttlSeconds)),
+    ...effects.flatMap((effect) => [
+      `fx:${effect.id}`,
+      JSON.stringify({ type: effect.type, params: effect.params }),
+    ]),
+  ];
   redis.defineCommand('teteProposalSave', { numberOfKeys: 1, lua: SAVE_SCRIPT });
   redis.defineCommand('teteProposalComplete', { numberOfKeys: 1, lua: COMPLETE_SCRIPT });
   redis.defineCommand('teteProposalUnindex', { numberOfKeys: 1, lua: UNINDEX_SCRIPT });
@@ -153,20 +179,24 @@ export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): Pr
     },
 
     async save(matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds) {
-      const fields = effects.flatMap((effect) => [
-        `fx:${effect.id}`,
-        JSON.stringify({ type: effect.type, params: effect.params }),
-      ]);
-      const result = await redis.teteProposalSave(
-        keys.proposal(matchId),
-        expectedRev === null ? '' : String(expectedRev),
-        String((expectedRev ?? 0) + 1),
-        String(machineVersion),
-        JSON.stringify(snapshot),
-        Math.max(1, Math.ceil(ttlSeconds)),
-        ...fields,
-      );
-      return result === 1 ? 'saved' : result === 0 ? 'conflict' : 'missing';
+      const args = saveArgs(matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds);
+      return saveResult(await redis.teteProposalSave(...args));
+    },
+
+    async indexAndSave(matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds) {
+      const token = newToken();
+      const args = saveArgs(matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds);
+      // One round trip, in this order: registered before saved, as index() then save() would.
+      const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
+        teteProposalSave(key: string, ...rest: (string | number)[]): unknown;
+      };
+      pipeline.zadd(keys.proposalIndex, token, String(matchId));
+      pipeline.teteProposalSave(...args);
+      const replies = (await pipeline.exec()) ?? [];
+      const [indexError] = replies[0] ?? [];
+      const [saveError, saved] = replies[1] ?? [];
+      if (indexError ?? saveError) throw (indexError ?? saveError)!;
+      return { result: saveResult(saved as number), token };
     },
 
     async complete(matchId, ids) {
@@ -176,8 +206,7 @@ export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): Pr
     },
 
     async index(matchId) {
-      // Integer scores print identically in ZSCORE, which the unindex script compares.
-      const token = String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+      const token = newToken();
       await redis.zadd(keys.proposalIndex, token, String(matchId));
       return token;
     },

@@ -160,20 +160,31 @@ function recordingStore(
   saves: SavedRevision[],
   conflicts: { count: number },
 ): ProposalStore {
+  const record = (
+    [matchId, expectedRev, , snapshot, effects]: Parameters<ProposalStore['save']>,
+    result: Awaited<ReturnType<ProposalStore['save']>>,
+  ) => {
+    if (result === 'conflict') conflicts.count += 1;
+    if (result === 'saved') {
+      saves.push({
+        matchId,
+        rev: (expectedRev ?? 0) + 1,
+        snapshot: snapshot as SavedRevision['snapshot'],
+        effects,
+      });
+    }
+  };
   return {
     ...store,
-    async save(matchId, expectedRev, version, snapshot, effects, ttl) {
-      const result = await store.save(matchId, expectedRev, version, snapshot, effects, ttl);
-      if (result === 'conflict') conflicts.count += 1;
-      if (result === 'saved') {
-        saves.push({
-          matchId,
-          rev: (expectedRev ?? 0) + 1,
-          snapshot: snapshot as SavedRevision['snapshot'],
-          effects,
-        });
-      }
+    async save(...args) {
+      const result = await store.save(...args);
+      record(args, result);
       return result;
+    },
+    async indexAndSave(...args) {
+      const saved = await store.indexAndSave(...args);
+      record(args, saved.result);
+      return saved;
     },
   };
 }

@@ -24,23 +24,28 @@ export async function startChatSession(
   db: CommonQueryMethods,
   matchId: number,
 ): Promise<ChatSessionRow | null> {
-  return db.transaction(async (tx) => {
-    await tx.query(sql.unsafe`
+  // One statement (one transaction, one round trip). Its parts see the table as it was when
+  // it began, so the session comes from the INSERT when this call created it and from the
+  // table when an earlier call did.
+  return db.maybeOne(sql.type(chatSessionRow)`
+    WITH activated AS (
       UPDATE matches SET status = 'active', decided_at = now()
-      WHERE id = ${matchId} AND status = 'proposed'`);
-    await tx.query(sql.unsafe`
+      WHERE id = ${matchId} AND status = 'proposed'
+      RETURNING id, user_a, user_b),
+    created AS (
       INSERT INTO chat_sessions (match_id, user_a, user_b)
-      SELECT id, user_a, user_b FROM matches WHERE id = ${matchId} AND status = 'active'
-      ON CONFLICT (match_id) DO NOTHING`);
-    await tx.query(sql.unsafe`
-      UPDATE engagements SET kind = 'chat' WHERE match_id = ${matchId}`);
-    await tx.query(sql.unsafe`
+      SELECT id, user_a, user_b FROM activated
+      ON CONFLICT (match_id) DO NOTHING
+      RETURNING *),
+    engaged AS (
+      UPDATE engagements SET kind = 'chat' WHERE match_id = ${matchId} RETURNING 1),
+    matched AS (
       UPDATE searches SET state = 'matched', ended_at = now(), end_reason = 'matched'
-      WHERE match_id = ${matchId} AND state = 'proposed'`);
-    return tx.maybeOne(
-      sql.type(chatSessionRow)`SELECT * FROM chat_sessions WHERE match_id = ${matchId}`,
-    );
-  });
+      WHERE match_id = ${matchId} AND state = 'proposed' RETURNING 1)
+    SELECT * FROM created
+    UNION ALL
+    SELECT * FROM chat_sessions WHERE match_id = ${matchId}
+    LIMIT 1`);
 }
 
 export function getChatByMatch(

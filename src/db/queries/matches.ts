@@ -52,19 +52,11 @@ export async function closeMatch(
   status: 'declined' | 'expired',
   declinedBy: number | null,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.query(sql.unsafe`
+  // One statement, so one transaction in one round trip.
+  await db.query(sql.unsafe`
+    WITH closed AS (
       UPDATE matches SET status = ${status}, decided_at = now(), declined_by = ${declinedBy}
-      WHERE id = ${matchId} AND status = 'proposed'`);
-    await tx.query(sql.unsafe`DELETE FROM engagements WHERE match_id = ${matchId}`);
-  });
-}
-
-/** Proposals still open in PostgreSQL, oldest deadline first, for the reconciler. */
-export function listOpenMatches(
-  db: CommonQueryMethods,
-  limit: number,
-): Promise<readonly MatchRow[]> {
-  return db.any(sql.type(matchRow)`
-    SELECT * FROM matches WHERE status = 'proposed' ORDER BY expires_at LIMIT ${limit}`);
+      WHERE id = ${matchId} AND status = 'proposed'
+      RETURNING id)
+    DELETE FROM engagements WHERE match_id = ${matchId}`);
 }

@@ -44,17 +44,25 @@ export function requeueSearch(
   matchId: number,
   userId: number,
   countsTowardLimit: boolean,
-): Promise<SearchRow | null> {
+): Promise<RequeuedSearch | null> {
   const increment = countsTowardLimit ? 1 : 0;
-  return db.maybeOne(sql.type(searchRow)`
-    UPDATE searches SET
+  return db.maybeOne(sql.type(requeuedSearch)`
+    UPDATE searches s SET
       state = 'queued',
       queued_at = now(),
-      requeue_count = CASE WHEN state = 'proposed' THEN requeue_count + ${increment}
-                           ELSE requeue_count END
-    WHERE user_id = ${userId} AND match_id = ${matchId} AND state IN ('proposed', 'queued')
-    RETURNING *`);
+      requeue_count = CASE WHEN s.state = 'proposed' THEN s.requeue_count + ${increment}
+                           ELSE s.requeue_count END
+    FROM users u
+    WHERE s.user_id = ${userId} AND s.match_id = ${matchId} AND s.state IN ('proposed', 'queued')
+      AND u.id = s.user_id AND u.deleted_at IS NULL
+    RETURNING s.*, u.tz,
+      array(SELECT topic_id FROM user_topics WHERE user_id = s.user_id ORDER BY topic_id)
+        AS topic_ids`);
 }
+
+/** A requeued search with what its match.find entry announces. */
+const requeuedSearch = searchRow.extend({ tz: z.string(), topic_ids: z.array(z.number()) });
+export type RequeuedSearch = z.infer<typeof requeuedSearch>;
 
 /** Ends the search that `matchId` held; does nothing if it is no longer held by it. */
 export async function endSearchOfMatch(

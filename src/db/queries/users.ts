@@ -38,3 +38,35 @@ export function getUserByTelegramId(db: CommonQueryMethods, tgId: number): Promi
   return db.maybeOne(sql.type(userRow)`
     SELECT * FROM users WHERE tg_id = ${tgId} AND deleted_at IS NULL`);
 }
+
+const recipientRow = z.object({
+  id: z.number(),
+  tg_id: z.number().nullable(),
+  language: z.enum(['ru', 'en']),
+  tz: z.string(),
+  reachable: z.boolean(),
+  partner_name: z.string().nullable(),
+  partner_tz: z.string().nullable(),
+  shared_topic_ids: z.array(z.number()).nullable(),
+});
+export type Recipient = z.infer<typeof recipientRow>;
+
+/**
+ * Whom a notice goes to, and (when given) their partner and the match's shared topics, in
+ * one round trip: the two messages of every new proposal read this.
+ */
+export function getRecipient(
+  db: CommonQueryMethods,
+  userId: number,
+  partnerId: number | null = null,
+  matchId: number | null = null,
+): Promise<Recipient | null> {
+  return db.maybeOne(sql.type(recipientRow)`
+    SELECT u.id, u.tg_id, u.language, u.tz,
+           (u.tg_id IS NOT NULL AND u.deleted_at IS NULL AND u.bot_blocked_at IS NULL) AS reachable,
+           p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids
+    FROM users u
+    LEFT JOIN users p ON p.id = ${partnerId}::bigint
+    LEFT JOIN matches m ON m.id = ${matchId}::bigint
+    WHERE u.id = ${userId}`);
+}
