@@ -29,6 +29,8 @@ export interface BenchConfig {
   apiPoolSize: number;
   matcherPoolSize: number;
   cpuProfile: boolean;
+  /** `synchronous_commit = off` in the bench database: what the WAL flush costs. */
+  asyncCommit: boolean;
 }
 
 /** The configuration of the issue's targets; --quick shortens the phases for development. */
@@ -61,6 +63,7 @@ export function defaultConfig(quick: boolean): BenchConfig {
     apiPoolSize: 16,
     matcherPoolSize: 8,
     cpuProfile: false,
+    asyncCommit: false,
   };
 }
 
@@ -87,6 +90,7 @@ export function parseArgs(argv: readonly string[]): BenchConfig {
     else if (arg === '--api-pool') config.apiPoolSize = Number(value());
     else if (arg === '--matcher-pool') config.matcherPoolSize = Number(value());
     else if (arg === '--cpu-prof') config.cpuProfile = true;
+    else if (arg === '--async-commit') config.asyncCommit = true;
     else if (arg === '--env') {
       const [key, ...rest] = value().split('=');
       config.env[key!] = rest.join('=');

@@ -60,7 +60,7 @@ export async function runBench(config: BenchConfig) {
 
   log(`population: ${config.users} users, ${config.topics} topics (zipf ${config.zipf})`);
   const users = generatePopulation(config);
-  await resetBenchDatabase();
+  await resetBenchDatabase(config.asyncCommit);
   const seedClient = new pg.Client({ connectionString: benchDbUrl() });
   await seedClient.connect();
   const seedStarted = Date.now();

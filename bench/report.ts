@@ -120,7 +120,8 @@ export async function writeReports(results: BenchResults): Promise<void> {
     '',
     `Run ${results.startedAt} on commit \`${full.git.commit.slice(0, 10)}\`${full.git.dirty ? ' (with uncommitted changes)' : ''}, ` +
       `${full.machine.cpus} cores shared by PostgreSQL, Redis, the service and the load generator` +
-      `${results.config.quick ? '; **--quick run: not the target configuration**' : ''}. ` +
+      `${results.config.quick ? '; **--quick run: not the target configuration**' : ''}` +
+      `${results.config.asyncCommit ? '; **--async-commit: synchronous_commit = off**' : ''}. ` +
       `Load average at the end: ${full.machine.loadAverageAtEnd.map((v) => v.toFixed(2)).join(', ')}. ` +
       'All figures are measured in this one run; see `bench/results.json` for everything, and `bench/README.md` for what each figure means.',
     '',

@@ -103,29 +103,14 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
     },
 
     async cancel(userId) {
-      return db.transaction(async (tx) => {
-        // The pool row before the search row: the order a claim locks them in. The other
-        // order deadlocks against a matcher claiming this user at the same moment.
-        const leavePool = () =>
-          tx.query(sql.unsafe`DELETE FROM waiting_pool WHERE user_id = ${userId}`);
-        await leavePool();
-        const search = await tx.maybeOne(sql.type(z.object({ id: z.string(), state: z.string() }))`
-          SELECT id, state FROM searches
-          WHERE user_id = ${userId} AND state IN ('queued', 'waiting', 'proposed')
-          FOR UPDATE`);
-        if (!search) return { cancelled: false };
-        if (search.state === 'proposed') {
-          throw new AppError('busy', 'a proposal is open: accept or skip it first');
-        }
-        // Once more: a matcher holding the search may have put the user into the pool while we
-        // waited for it. Rarely that new row is already being claimed, a deadlock PostgreSQL
-        // breaks and slonik retries.
-        await leavePool();
-        await tx.query(sql.unsafe`
-          UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'cancelled'
-          WHERE id = ${search.id}`);
-        return { cancelled: true };
-      });
+      // One statement (migrations/0008), retried as a whole if PostgreSQL breaks a deadlock.
+      const outcome = await db.oneFirst(
+        sql.type(z.object({ outcome: z.enum(['none', 'busy', 'cancelled']) }))`
+          SELECT search_cancel(${userId}) AS outcome`,
+      );
+      if (outcome === 'busy')
+        throw new AppError('busy', 'a proposal is open: accept or skip it first');
+      return { cancelled: outcome === 'cancelled' };
     },
 
     async confirm(matchId, userId, action) {

@@ -38,6 +38,16 @@ describe('project files stay in step with the config schema', () => {
   });
 });
 
+describe('the README', () => {
+  it('names only npm scripts that package.json defines', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> })
+      .scripts;
+    const named = [...read('README.md').matchAll(/npm run ([a-z][a-z:-]*)/g)].map((m) => m[1]!);
+    assert.ok(named.length >= 8, `only ${named.length} scripts were found in the README`);
+    for (const name of new Set(named)) assert.ok(name in scripts, `npm run ${name} is not defined`);
+  });
+});
+
 describe('docker-compose.yml', () => {
   const compose = parse(read('docker-compose.yml')) as {
     services: Record<
