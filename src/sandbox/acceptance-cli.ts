@@ -21,6 +21,11 @@ async function run(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const startedAt = new Date();
   const sandboxRun = await runSandbox(config, log, options);
+  let onboardedAt: number | undefined;
+  void sandboxRun.sandbox.ready.then(
+    () => (onboardedAt = Date.now()),
+    () => undefined,
+  );
   const prometheus = await startPrometheus({
     target: `127.0.0.1:${sandboxRun.sandbox.app.address.port}`,
     rulesDir: 'grafana/prometheus/rules',
@@ -53,6 +58,8 @@ async function run(): Promise<void> {
       options,
       startedAt,
       seconds,
+      onboardedSeconds:
+        onboardedAt === undefined ? undefined : (onboardedAt - startedAt.getTime()) / 1000,
       commit,
       alerts,
       prometheus: prometheus?.version,

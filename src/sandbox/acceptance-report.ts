@@ -6,6 +6,8 @@ export interface AcceptanceInput {
   options: SandboxOptions;
   startedAt: Date;
   seconds: number;
+  /** Seconds from the start until the whole crowd had onboarded; undefined if it never did. */
+  onboardedSeconds?: number | undefined;
   commit: string;
   prometheus?: string;
   alerts?: {
@@ -69,7 +71,11 @@ export function renderAcceptance(input: AcceptanceInput): string {
       `--duration ${options.duration} --ttl ${options.ttl} --seed ${options.seed}\``,
     '',
     `Run at ${input.startedAt.toISOString()} for ${Math.round(input.seconds)} s, commit ${input.commit}, ` +
-      'on the 2-core development machine with PostgreSQL and Redis local.',
+      'on the 2-core development machine with PostgreSQL and Redis local. ' +
+      (input.onboardedSeconds === undefined
+        ? 'The crowd never finished onboarding.'
+        : `The crowd onboarded through the bot in the first ${Math.round(input.onboardedSeconds)} s; ` +
+          `"Find" was pressed for the ${Math.round(input.seconds - input.onboardedSeconds)} s after that.`),
     '',
     '## Figures (section 10 of the sprint document)',
     '',

@@ -14,6 +14,9 @@ import {
 import type { PersonProfile } from './population.js';
 import { createRandom } from './random.js';
 
+/** People onboarding at the same time. */
+const ONBOARDING_CONCURRENCY = 48;
+
 export interface CrowdOptions {
   emulator: BotApiEmulator;
   profiles: readonly PersonProfile[];
@@ -188,7 +191,9 @@ export function createCrowd(options: CrowdOptions) {
         if (!person || person.state === 'new' || !running) return;
         react(person, readMessage(person.user, event.message, person.texts));
       });
-      await Promise.all(Array.from({ length: 16 }, worker));
+      // Each onboarding waits on the per-chat pace of the bot's replies (about one a second), so
+      // many run side by side; the bot's overall send rate is what bounds them.
+      await Promise.all(Array.from({ length: ONBOARDING_CONCURRENCY }, worker));
       void arrivals();
     },
     stop(): void {

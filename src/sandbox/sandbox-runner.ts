@@ -62,9 +62,11 @@ export async function runSandbox(
     );
   }, 1_000);
 
+  let deadline: NodeJS.Timeout | undefined;
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(tick);
+      clearTimeout(deadline);
       const figures = await sandbox.figures();
       await sandbox.stop();
       out.write(`\n\nFinal acceptance figures:\n${acceptanceTable(figures)}\n`);
@@ -72,6 +74,19 @@ export async function runSandbox(
     })();
     return stopping;
   };
-  if (options.duration > 0) setTimeout(() => void stop(), options.duration * 1000);
+  // The duration counts from the moment the whole crowd has onboarded (a few minutes for a
+  // few hundred people, paced like Telegram), so a run measures that long of matching.
+  sandbox.ready.then(
+    () => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      out.write(
+        `${out.isTTY ? '\n' : ''}The crowd onboarded in ${seconds} s and is pressing "Find".\n`,
+      );
+      if (options.duration > 0 && !stopping) {
+        deadline = setTimeout(() => void stop(), options.duration * 1000);
+      }
+    },
+    () => void stop(),
+  );
   return { sandbox, finished, stop };
 }
