@@ -129,6 +129,12 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ['method', 'outcome'] as const,
       registers,
     }),
+    outboundWaits: new Counter({
+      name: 'outbound_waits_total',
+      help: 'Outbound jobs put back to wait: for an earlier message to the same chat (turn) or for the message they edit or answer (ref)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     telegram429: new Counter({
       name: 'telegram_api_429_total',
       help: 'Bot API answers of 429 Too Many Requests',

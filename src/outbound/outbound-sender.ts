@@ -35,6 +35,8 @@ const RELAY_ORIGIN_SECONDS = 30 * 86_400;
 const MAX_REF_WAIT_MS = 75_000;
 /** How long a message waits for an earlier one to the same chat (see chat-order.ts). */
 const MAX_ORDER_WAIT_MS = 5_000;
+/** How long a job waits in place for the chat's previous message before re-queueing. */
+const TURN_WAIT_IN_PLACE_MS = 300;
 /** When a job was meant to run: queued time plus its pacing delay. */
 const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
@@ -64,8 +66,20 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
 
   /** Waits for a message that has not gone out yet, longer the longer it has waited. */
   function waitForRef(job: Job<OutboundMessage>, token?: string): Promise<never> {
+    metrics.outboundWaits.labels('ref').inc();
     const waited = Date.now() - dueAt(job);
     return later(job, Math.min(10_000, Math.max(1_000, waited / 5)), token);
+  }
+
+  /**
+   * Waits for the chat's previous message: soon at first (it is usually a moment away), then
+   * less often. Every wait runs the job again and takes a token of the worker's rate limiter,
+   * so a fixed short poll let a few stuck chats eat the budget every other chat needed.
+   */
+  function waitForTurn(job: Job<OutboundMessage>, token?: string): Promise<never> {
+    metrics.outboundWaits.labels('turn').inc();
+    const waited = Date.now() - dueAt(job);
+    return later(job, Math.min(1_000, Math.max(50, waited / 4)), token);
   }
 
   /**
@@ -174,7 +188,9 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
 
   return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
     const message = job.data;
-    if (!(await order.isTurn(message, dueAt(job)))) await later(job, 50, token);
+    if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
+      await waitForTurn(job, token);
+    }
     try {
       const messageId = await send(job, token);
       await order.markDone(message);

@@ -3,6 +3,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { EmulatedUser } from '../../src/emulator/index.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
+import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import {
   countMessages,
   eventually,
@@ -80,7 +81,18 @@ describe('e2e: outbound delivery', function () {
     await dov.blockBot();
     await expectMessage(cat, /Собеседник закончил чат/, 10_000);
     assert.equal((await stateOf(dov)).blocked, true);
-    // Nothing more is sent to someone who blocked the bot.
+    // Nothing more is sent to someone who blocked the bot. Messages queued before the block
+    // (the chat's intro and rules go a second apart) may still be on their way: let them land.
+    const queued = `${t.app.deps.keys.bullPrefix}:${QUEUE_NAMES.outbound}`;
+    await eventually(async () => {
+      const { redis } = t.app.deps;
+      const [waiting, delayed, active] = await Promise.all([
+        redis.llen(`${queued}:wait`),
+        redis.zcard(`${queued}:delayed`),
+        redis.llen(`${queued}:active`),
+      ]);
+      return waiting + delayed + active === 0;
+    }, 10_000);
     const before = t.emulator.calls((call) => call.params.chat_id === dov.id).length;
     await cat.sendCommand('find');
     await eventually(() => countMessages(cat, /Ищу вам собеседника/) === 2, 10_000, 'a new search');
