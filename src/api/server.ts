@@ -19,6 +19,9 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** How long in-flight requests get to finish once the server is closing. */
+const CLOSE_GRACE_MS = 10_000;
+
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const koa = new Koa();
   koa.proxy = true;
@@ -40,7 +43,14 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     koa.use(router.allowedMethods());
   }
   const handle = koa.callback();
-  const server = createServer((request, response) => void handle(request, response));
+  let closing = false;
+  const server = createServer((request, response) => {
+    // While closing, every answer ends its connection: a client that keeps one alive and
+    // asks again before it idles (a Prometheus scrape every few seconds) would hold the
+    // server open forever.
+    if (closing) response.setHeader('Connection', 'close');
+    void handle(request, response);
+  });
   // Keep-alive sockets from load generators must not hold shutdown open forever.
   server.keepAliveTimeout = 5_000;
   return {
@@ -56,7 +66,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     close: () =>
       new Promise((resolve) => {
         if (!server.listening) return resolve();
-        server.close(() => resolve());
+        closing = true;
+        // Connections that were busy when close began idle later; close them as they do, and
+        // cut whatever is left after the grace period.
+        const sweep = setInterval(() => server.closeIdleConnections(), 200);
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -81,6 +81,8 @@ export function renderAcceptance(input: AcceptanceInput): string {
     '',
     acceptanceTable(input.figures),
     '',
+    'Where a figure falls short, `bench/ACCEPTANCE-NOTES.md` says why, from measurements.',
+    '',
     '## Alerts',
     '',
     ...alertLines,

@@ -24,13 +24,12 @@ proposals.callbackQuery(/^match:(accept|decline):(\d{1,15})$/, async (ctx) => {
     throw error;
   }
   await answer(ctx);
-  const text = {
-    waiting: ctx.t.waitingForOther,
-    active: ctx.t.matched,
-    declined: ctx.t.skipped,
-    expired: ctx.t.proposalExpired,
-  }[status];
-  // While waiting, "Skip" stays so the user can still change their mind.
-  const buttons = status === 'waiting' ? acceptedKeyboard(ctx.t, matchId) : { inline_keyboard: [] };
-  await editPressed(ctx, text, { reply_markup: buttons });
+  // A decided proposal's message is rewritten by the proposal's own effects (for both people,
+  // however the answer arrived), so editing it here too would only spend a Bot API call on
+  // an edit that changes nothing. While waiting, "Skip" stays so the user can still change
+  // their mind.
+  if (status !== 'waiting') return;
+  await editPressed(ctx, ctx.t.waitingForOther, {
+    reply_markup: acceptedKeyboard(ctx.t, matchId),
+  });
 });
