@@ -1,9 +1,9 @@
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { startApp } from './app.js';
-import { StartupError } from './startup/wait-for.js';
 import { runSandbox } from './sandbox/sandbox-runner.js';
-import { parseSandboxArgs, SandboxOptionsError } from './sandbox/sandbox-options.js';
+import { parseSandboxArgs } from './sandbox/sandbox-options.js';
+import { exitOnFailure } from './startup/exit-on-failure.js';
 
 /** With no Telegram token, a developer's `npm start` shows the product working: the sandbox. */
 function wantsSandbox(config: Config): boolean {
@@ -51,15 +51,4 @@ async function run(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-run().catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof StartupError ||
-    error instanceof SandboxOptionsError
-  ) {
-    console.error(error.message);
-  } else {
-    console.error('tete failed to start:', error);
-  }
-  process.exit(1);
-});
+run().catch(exitOnFailure('tete failed to start'));

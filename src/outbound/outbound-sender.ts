@@ -37,6 +37,11 @@ const MAX_REF_WAIT_MS = 75_000;
 const MAX_ORDER_WAIT_MS = 5_000;
 /** How long a job waits in place for the chat's previous message before re-queueing. */
 const TURN_WAIT_IN_PLACE_MS = 300;
+/** How long a job waits before it runs again: a share of how long it has waited, bounded. */
+const WAIT_BACKOFF = {
+  ref: { minMs: 1_000, maxMs: 10_000, shareOfWaited: 1 / 5 },
+  turn: { minMs: 50, maxMs: 1_000, shareOfWaited: 1 / 4 },
+} as const;
 /** When a job was meant to run: queued time plus its pacing delay. */
 const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
@@ -64,22 +69,22 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     throw new DelayedError();
   }
 
-  /** Waits for a message that has not gone out yet, longer the longer it has waited. */
-  function waitForRef(job: Job<OutboundMessage>, token?: string): Promise<never> {
-    metrics.outboundWaits.labels('ref').inc();
-    const waited = Date.now() - dueAt(job);
-    return later(job, Math.min(10_000, Math.max(1_000, waited / 5)), token);
-  }
-
   /**
-   * Waits for the chat's previous message: soon at first (it is usually a moment away), then
-   * less often. Every wait runs the job again and takes a token of the worker's rate limiter,
-   * so a fixed short poll let a few stuck chats eat the budget every other chat needed.
+   * Puts the job back to wait, longer the longer it has waited already: for the message it
+   * edits or answers (`ref`, which may be in its own retry backoff), or for the chat's previous
+   * message (`turn`, usually a moment away). Every wait runs the job again and takes a token of
+   * the worker's rate limiter, so a fixed short poll let a few stuck chats eat the budget
+   * every other chat needed.
    */
-  function waitForTurn(job: Job<OutboundMessage>, token?: string): Promise<never> {
-    metrics.outboundWaits.labels('turn').inc();
+  function waitAgain(
+    job: Job<OutboundMessage>,
+    reason: keyof typeof WAIT_BACKOFF,
+    token?: string,
+  ): Promise<never> {
+    metrics.outboundWaits.labels(reason).inc();
+    const { minMs, maxMs, shareOfWaited } = WAIT_BACKOFF[reason];
     const waited = Date.now() - dueAt(job);
-    return later(job, Math.min(1_000, Math.max(50, waited / 4)), token);
+    return later(job, Math.min(maxMs, Math.max(minMs, waited * shareOfWaited)), token);
   }
 
   /**
@@ -97,14 +102,14 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
       const original = await lookup(message.messageRef);
       if (!original) {
         if (waited) throw new UnrecoverableError('the message to edit was never sent');
-        await waitForRef(job, token);
+        await waitAgain(job, 'ref', token);
       }
       if (original?.message_id == null) return false;
       payload.message_id = original.message_id;
     }
     if (message.replyToRef) {
       const original = await lookup(message.replyToRef);
-      if (!original && !waited) await waitForRef(job, token);
+      if (!original && !waited) await waitAgain(job, 'ref', token);
       if (original?.message_id != null) {
         payload.reply_parameters = {
           message_id: original.message_id,
@@ -189,7 +194,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
   return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
     const message = job.data;
     if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
-      await waitForTurn(job, token);
+      await waitAgain(job, 'turn', token);
     }
     try {
       const messageId = await send(job, token);

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { StartupError } from '../startup/wait-for.js';
 import { startPrometheus } from './prometheus-runner.js';
 import { renderAcceptance } from './acceptance-report.js';
 import { runSandbox } from './sandbox-runner.js';
-import { parseSandboxArgs, SandboxOptionsError, SANDBOX_DEFAULTS } from './sandbox-options.js';
+import { parseSandboxArgs, SANDBOX_DEFAULTS } from './sandbox-options.js';
+import { exitOnFailure } from '../startup/exit-on-failure.js';
 
 const DEFAULTS = { ...SANDBOX_DEFAULTS, users: 400, duration: 600 };
 
@@ -82,15 +82,4 @@ async function formatMarkdown(path: string, text: string): Promise<string> {
   }
 }
 
-run().catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof StartupError ||
-    error instanceof SandboxOptionsError
-  ) {
-    console.error(error.message);
-  } else {
-    console.error('acceptance run failed:', error);
-  }
-  process.exit(1);
-});
+run().catch(exitOnFailure('acceptance run failed'));

@@ -1,8 +1,8 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { StartupError } from '../startup/wait-for.js';
 import { runSandbox } from './sandbox-runner.js';
-import { parseSandboxArgs, SandboxOptionsError } from './sandbox-options.js';
+import { parseSandboxArgs } from './sandbox-options.js';
+import { exitOnFailure } from '../startup/exit-on-failure.js';
 
 /** `npm run sandbox -- --users 300 --rate 2 --duration 600 --ttl 60 --seed 1` */
 async function run(): Promise<void> {
@@ -17,15 +17,4 @@ async function run(): Promise<void> {
   process.exit(0);
 }
 
-run().catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof StartupError ||
-    error instanceof SandboxOptionsError
-  ) {
-    console.error(error.message);
-  } else {
-    console.error('sandbox failed:', error);
-  }
-  process.exit(1);
-});
+run().catch(exitOnFailure('sandbox failed'));

@@ -99,15 +99,19 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     assert.deepEqual(await searchStates(db, bob), ['proposed']);
   });
 
-  it('a cancel racing a claim of the same user waits for it instead of deadlocking', async () => {
-    const user = await createUser(db, { topics: [1, 2] });
-    const searchId = await enterPool(db, user, { utcOffsetMin: 180 });
-    const matching = createMatchingService({
+  /** The matching service with only what cancel() uses: the database. */
+  const cancelOnlyService = () =>
+    createMatchingService({
       db,
       producer: {} as MatchProducer,
       runtime: {} as ProposalRuntime,
       metrics: createMetrics(),
     });
+
+  it('a cancel racing a claim of the same user waits for it instead of deadlocking', async () => {
+    const user = await createUser(db, { topics: [1, 2] });
+    const searchId = await enterPool(db, user, { utcOffsetMin: 180 });
+    const matching = cancelOnlyService();
     // What a claim does, in its order: lock the candidate's pool row, then (later) write
     // the search. The cancel arrives in between.
     await side.query('BEGIN');
@@ -134,12 +138,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
   it('a cancel that waited for a matcher still takes the user out of the pool', async () => {
     const user = await createUser(db, { topics: [1, 2] });
     const searchId = await createSearch(db, user);
-    const matching = createMatchingService({
-      db,
-      producer: {} as MatchProducer,
-      runtime: {} as ProposalRuntime,
-      metrics: createMetrics(),
-    });
+    const matching = cancelOnlyService();
     // A matcher is processing the search (it holds the row) when the cancel arrives; it
     // finds nobody and puts the user into the pool.
     await side.query('BEGIN');

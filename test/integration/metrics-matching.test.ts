@@ -4,7 +4,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { createSearch, createUser, eventually, scrape } from '../helpers/matching-fixtures.js';
-import { postApi } from '../helpers/match-api.js';
+import { matchApiProbe, postApi } from '../helpers/match-api.js';
 
 /** The matching metrics the sprint asks for, with their Prometheus types. */
 const METRICS = {
@@ -50,14 +50,8 @@ describe('metrics: the matching metrics move with their events', function () {
     return [matchId, alice, bob];
   }
 
-  async function confirm(matchId: number, userId: number, action: 'accept' | 'decline') {
-    const response = await postApi(t.url, '/match/confirm', {
-      match_id: matchId,
-      action,
-      user_id: userId,
-    });
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-  }
+  const confirm = (matchId: number, userId: number, action: 'accept' | 'decline') =>
+    matchApiProbe(t).confirm(matchId, userId, action);
 
   it('exports every matching metric with its type, and the default process metrics', async () => {
     const text = await (await fetch(`${t.url}/metrics`)).text();
