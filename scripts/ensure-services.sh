@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Makes sure the local PostgreSQL and Redis the tests use are answering, starting them when
-# they are installed here but stopped. Safe to run any number of times.
+# Everything the tests need besides npm packages: the local PostgreSQL and Redis answering
+# (started when installed here but stopped) and promtool, which checks the alert rules
+# (installed from Debian's prometheus package when missing). `npm test` runs this first, so the
+# README's test command needs no step done by hand. Safe to run any number of times.
 set -euo pipefail
 
 pg_host=127.0.0.1
@@ -41,3 +43,28 @@ if ! redis_up; then
 fi
 
 echo "ensure-services: PostgreSQL and Redis are up"
+
+# promtool comes with Debian's prometheus package. Its post-install may fail to start a service
+# where there is no init system; what counts is the promtool binary.
+if ! command -v promtool >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt=(apt-get)
+  elif command -v apt-get >/dev/null && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    apt=(sudo -n apt-get)
+  else
+    echo "ensure-services: promtool is missing; install Debian's prometheus package" \
+      "(apt-get install -y --no-install-recommends prometheus) or put promtool on PATH" >&2
+    exit 1
+  fi
+  echo "ensure-services: installing promtool (Debian package prometheus)"
+  apt_log=$(mktemp)
+  { "${apt[@]}" update && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y \
+      --no-install-recommends prometheus; } >"$apt_log" 2>&1 || true
+  if ! command -v promtool >/dev/null; then
+    cat "$apt_log" >&2
+    echo "ensure-services: promtool could not be installed" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
+fi
+echo "ensure-services: promtool $(promtool --version 2>&1 | head -n 1 | awk '{print $3}') is installed"

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '../../src/config.js';
 
@@ -14,9 +15,13 @@ describe('project files stay in step with the config schema', () => {
     assert.equal(new Set(rows).size, rows.length, 'a variable is listed twice');
   });
 
-  it('.env.example lists every variable', () => {
-    const keys = [...read('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
-    assert.deepEqual([...keys].sort(), schemaKeys);
+  it('.env.example lists every variable the service or docker-compose.yml reads, and no other', () => {
+    const keys = [...read('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+    const composeKeys = [...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map(
+      (m) => m[1]!,
+    );
+    assert.deepEqual([...keys].sort(), [...new Set([...schemaKeys, ...composeKeys])].sort());
+    assert.equal(new Set(keys).size, keys.length, 'a variable is listed twice');
   });
 
   it('the README defaults match the schema defaults', () => {
@@ -39,6 +44,34 @@ describe('project files stay in step with the config schema', () => {
 });
 
 describe('the README', () => {
+  it('points at nothing outside the repository', () => {
+    for (const file of ['README.md', ...readdirSync('docs').map((name) => `docs/${name}`)]) {
+      const text = read(file);
+      assert.doesNotMatch(text, /\.\.\/shared\//, `${file} points outside the repository`);
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue; // a web address
+        const path = join(dirname(file), target!);
+        assert.ok(!path.startsWith('..'), `${file} links ${target}, outside the repository`);
+        assert.ok(existsSync(path), `${file} links ${target}, which does not exist`);
+      }
+    }
+  });
+
+  it('its test command is all CI runs: every setup step lives behind it', () => {
+    const ci = read('.ci/run')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    const steps = ci.filter((line) => !/^(set |cd )/.test(line));
+    assert.deepEqual(steps, ['npm ci', 'npm run check']);
+    assert.match(read('README.md'), /npm ci && npm run check/);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> })
+      .scripts;
+    // promtool and the services are set up by `npm test` itself, for CI and developers alike.
+    assert.match(scripts.pretest ?? '', /ensure-services\.sh/);
+    assert.match(read('scripts/ensure-services.sh'), /install[^\n]*prometheus/);
+  });
+
   it('names only npm scripts that package.json defines', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> })
       .scripts;
@@ -70,6 +103,14 @@ describe('docker-compose.yml', () => {
     for (const name of ['postgres', 'redis', 'app']) {
       assert.ok(compose.services[name]?.healthcheck?.test, `${name} has no healthcheck`);
     }
+  });
+
+  it('publishes PostgreSQL and Redis on the host loopback, for a service run on the host', () => {
+    const ports = (name: string) =>
+      ((compose.services[name] as { ports?: string[] } | undefined)?.ports ?? []).join(' ');
+    assert.match(ports('postgres'), /^127\.0\.0\.1:\$\{POSTGRES_PORT:-5432\}:5432$/);
+    assert.match(ports('redis'), /^127\.0\.0\.1:\$\{REDIS_PORT:-6379\}:6379$/);
+    assert.match(read('README.md'), /postgres:\/\/postgres:tete@127\.0\.0\.1:5432\/tete/);
   });
 
   it('runs redis 7 with AOF and no eviction', () => {
