@@ -1,6 +1,8 @@
--- One match.find request: under a row lock on the search, finds the best waiting partner and
--- claims it, or puts the requester into the pool. Only a search still 'queued' is acted on.
--- kind: unknown | not_queued (match_id set when it is already proposed) | ineligible |
+-- One match.find request in one round trip (it was eight: BEGIN, seeker, candidate, four
+-- claim statements, COMMIT): under a row lock on the search, finds the best waiting partner
+-- and claims it, or puts the requester into the pool. Only a search still 'queued' is acted on.
+-- kind: unknown | not_queued (match_id set when it is already proposed) | ineligible (the
+-- user may no longer search, see user_search_refusal: the search ends) |
 -- engaged (the previous proposal is still closing: nothing changed, try again) |
 -- tz (p_tz is not the user's zone: call again with the offset of the returned tz) |
 -- matched | waiting. p_offset is the UTC offset of p_tz, computed by the caller (ICU zones).
@@ -21,8 +23,6 @@ DECLARE
   v_found boolean;
 BEGIN
   SELECT s.id, s.user_id, s.state, s.match_id, s.requested_at, u.tz, u.helpfulness,
-         (u.deleted_at IS NULL AND u.suspended_at IS NULL AND u.bot_blocked_at IS NULL
-          AND u.rules_accepted_at IS NOT NULL) AS eligible,
          array(SELECT ut.topic_id FROM user_topics ut WHERE ut.user_id = u.id ORDER BY ut.topic_id)
            AS topic_ids,
          EXISTS (SELECT 1 FROM engagements e WHERE e.user_id = u.id) AS engaged
@@ -44,7 +44,7 @@ BEGIN
     kind := 'not_queued';
     RETURN;
   END IF;
-  IF NOT r.eligible OR cardinality(r.topic_ids) < 2 THEN
+  IF user_search_refusal(r.user_id) IS NOT NULL THEN
     UPDATE searches SET state = 'ended', ended_at = now(), end_reason = 'ineligible'
     WHERE id = p_search;
     kind := 'ineligible';
