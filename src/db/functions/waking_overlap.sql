@@ -1,8 +1,9 @@
 -- Share of two users' local waking hours that coincide, from their UTC offsets in minutes
 -- and the length of the waking window in minutes. Both windows have the same length and
 -- start at the same local time, so only the offset difference d (taken round the clock)
--- matters: overlap = max(0, L - d) + max(0, L - (1440 - d)). Written without FROM so the
--- planner inlines it. src/matcher/score.ts computes the same thing; a test keeps them equal.
+-- matters: overlap = max(0, L - d) + max(0, L - (1440 - d)). match_score uses it, called
+-- per candidate row: the planner does not inline a STRICT function whose body is a CASE.
+-- test/helpers/score-oracle.ts computes the same thing; the tests keep the two equal.
 CREATE OR REPLACE FUNCTION waking_overlap(offset_a integer, offset_b integer, waking_minutes integer)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
