@@ -13,6 +13,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json ./
 COPY migrations migrations
+COPY src/db/functions src/db/functions
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 USER node

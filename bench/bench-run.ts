@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createDbPool } from '../src/db/pool.js';
 import { createRedisKeys } from '../src/redis/keys.js';
-import { wakingMinutes } from '../src/matcher/score.js';
+import { wakingMinutes } from '../src/time/waking-hours.js';
 import type { BenchConfig } from './bench-config.js';
 import { benchDbUrl, resetBenchDatabase, seedPopulation } from './bench-db.js';
 import {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { DatabasePool } from 'slonik';
-import { selectCandidate } from '../src/matcher/select-candidate.js';
-import { utcOffsetMinutes } from '../src/matcher/score.js';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { utcOffsetMinutes } from '../src/time/waking-hours.js';
 import type { BenchUser } from './population.js';
 import { median, round } from './stats.js';
 
@@ -35,11 +35,24 @@ WHERE shared_cnt >= 2
 ORDER BY shared_cnt DESC
 LIMIT 10;`;
 
-const seekerOf = (user: BenchUser) => ({
-  userId: user.index + 1,
-  topicIds: user.topicRanks,
-  utcOffsetMin: utcOffsetMinutes(user.tz),
+const candidateRow = z.object({
+  user_id: z.number(),
+  search_id: z.string(),
+  requested_at: z.date(),
+  shared_topic_ids: z.array(z.number()),
+  score: z.number(),
 });
+
+/**
+ * Our candidate selection for `user` through slonik: match_select_candidate, the query the
+ * matcher's claim runs, without the lock (the pool here is not being claimed).
+ */
+function selectCandidate(db: DatabasePool, user: BenchUser, wakingMinutes: number) {
+  return db.maybeOne(sql.type(candidateRow)`
+    SELECT user_id, search_id, requested_at, shared_topic_ids, score
+    FROM match_select_candidate(${user.index + 1}, ${sql.array([...user.topicRanks], 'int4')},
+                                ${utcOffsetMinutes(user.tz)}, ${wakingMinutes}, false)`);
+}
 
 export interface ComparisonResult {
   sampleUsers: number;
@@ -74,8 +87,7 @@ export async function compareWithSprint(
   const warm = sample[0];
   if (warm) {
     await raw.query(SPRINT_CANDIDATE_SQL.replaceAll(':user_id', String(warm.index + 1)));
-    for (let i = 0; i < 6; i += 1)
-      await selectCandidate(slonik, seekerOf(warm), wakingMinutes, false);
+    for (let i = 0; i < 6; i += 1) await selectCandidate(slonik, warm, wakingMinutes);
   }
   for (const user of sample) {
     const text = SPRINT_CANDIDATE_SQL.replaceAll(':user_id', String(user.index + 1));
@@ -83,7 +95,7 @@ export async function compareWithSprint(
     await raw.query(text);
     sprint.push(performance.now() - started);
     started = performance.now();
-    const candidate = await selectCandidate(slonik, seekerOf(user), wakingMinutes, false);
+    const candidate = await selectCandidate(slonik, user, wakingMinutes);
     ours.push(performance.now() - started);
     if (candidate) found += 1;
   }

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { RedisKeys } from './redis/keys.js';
 import { createMatchProducer } from './matcher/match-producer.js';
-import { wakingMinutes } from './matcher/score.js';
+import { wakingMinutes } from './time/waking-hours.js';
 import { createMatchingService } from './matching/matching-service.js';
 import { createSearchSweeper } from './matching/search-sweeper.js';
 import { createProposalStore } from './proposals/proposal-store.js';

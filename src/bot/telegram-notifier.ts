@@ -1,7 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import { getRecipient, type Recipient } from '../db/queries/users.js';
 import type { TopicRow } from '../db/queries/topics.js';
-import { sharedLocalHours, utcOffsetMinutes } from '../matcher/score.js';
+import { sharedLocalHours, utcOffsetMinutes } from '../time/waking-hours.js';
 import type { Notice, Notifier } from '../notifications/notifier.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
 import { TEXTS, type Texts } from './i18n/index.js';

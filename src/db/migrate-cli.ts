@@ -7,8 +7,15 @@ async function run(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const result = await migrate({ databaseUrl: config.DATABASE_URL, log });
   log.info(
-    { database: maskUrl(config.DATABASE_URL), applied: result.applied, current: result.current },
-    result.applied.length ? 'migrations applied' : 'database is up to date',
+    {
+      database: maskUrl(config.DATABASE_URL),
+      applied: result.applied,
+      functions: result.functions,
+      current: result.current,
+    },
+    result.applied.length || result.functions.length
+      ? 'migrations applied'
+      : 'database is up to date',
   );
 }
 

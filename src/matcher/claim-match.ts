@@ -1,7 +1,13 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { Seeker } from './select-candidate.js';
-import { utcOffsetMinutes } from './score.js';
+import { utcOffsetMinutes } from '../time/waking-hours.js';
+
+/** Who looks for a partner: a waiting user's side of the candidate query. */
+interface Seeker {
+  userId: number;
+  topicIds: readonly number[];
+  utcOffsetMin: number;
+}
 
 /** A proposal just claimed in PostgreSQL; the caller spawns its actor. */
 export interface ClaimedMatch {
@@ -83,7 +89,7 @@ export interface SearchHint {
  * Handles one match.find request: finds the best waiting partner and claims both users and
  * the proposal in one transaction, or puts the requester into the waiting pool. Idempotent
  * per search: only a search still `queued` is acted on, under a row lock. The transaction
- * is one call of match_process_search (migrations/0006): a single round trip.
+ * is one call of match_process_search (src/db/functions): a single round trip.
  * @throws UserStillEngagedError when the requester's previous proposal is still closing.
  */
 export async function processSearch(

@@ -28,7 +28,8 @@ export type ConfirmAction = 'accept' | 'decline';
 export interface MatchingService {
   /**
    * Starts a search for `userId`.
-   * @throws AppError not_found, profile_incomplete, suspended, busy, unavailable.
+   * @throws AppError not_found, profile_incomplete, suspended, forbidden (the user has blocked
+   * the bot), busy, unavailable.
    */
   find(userId: number): Promise<FindResult>;
   /**
@@ -44,7 +45,15 @@ export interface MatchingService {
 }
 
 const startRow = z.object({
-  outcome: z.enum(['not_found', 'profile_incomplete', 'suspended', 'busy', 'already', 'queued']),
+  outcome: z.enum([
+    'not_found',
+    'profile_incomplete',
+    'suspended',
+    'bot_blocked',
+    'busy',
+    'already',
+    'queued',
+  ]),
   topic_ids: z.array(z.number()).nullable(),
   tz: z.string().nullable(),
   requested_at: z.date().nullable(),
@@ -57,7 +66,7 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
   return {
     async find(userId) {
       const id = randomUUID();
-      // One statement (migrations/0007): the profile checks and the new search together.
+      // One statement (search_start in src/db/functions): who may search and the new search.
       const started = await db.one(sql.type(startRow)`
         SELECT outcome, topic_ids, tz, requested_at FROM search_start(${userId}, ${id})`);
       if (started.outcome !== 'queued') count(started.outcome);
@@ -71,6 +80,11 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
           );
         case 'suspended':
           throw new AppError('suspended', 'this account is suspended from matching');
+        case 'bot_blocked':
+          throw new AppError(
+            'forbidden',
+            'the user has blocked the bot; they can search again once they write to it',
+          );
         case 'busy':
           throw new AppError('busy', 'the user is in a proposal or a chat');
         case 'already':
@@ -103,7 +117,7 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
     },
 
     async cancel(userId) {
-      // One statement (migrations/0008), retried as a whole if PostgreSQL breaks a deadlock.
+      // One statement (search_cancel), retried as a whole if PostgreSQL breaks a deadlock.
       const outcome = await db.oneFirst(
         sql.type(z.object({ outcome: z.enum(['none', 'busy', 'cancelled']) }))`
           SELECT search_cancel(${userId}) AS outcome`,

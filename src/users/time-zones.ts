@@ -1,4 +1,4 @@
-import { isValidTimeZone } from '../matcher/score.js';
+import { isValidTimeZone } from '../time/waking-hours.js';
 
 /** Zones offered as buttons, by the user's language: the likeliest first. */
 export const SUGGESTED_ZONES: Record<'ru' | 'en', readonly string[]> = {

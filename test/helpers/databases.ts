@@ -57,3 +57,29 @@ export async function dropScratchDatabases(): Promise<void> {
     await client.end();
   }
 }
+
+/** Drops a database this run created, closing its connections. */
+export async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${SERVER_PG_URL}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs one statement on its own connection and returns its rows. */
+export async function queryOnce<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -104,6 +104,15 @@ describe('api: POST /match/find', function () {
     });
   });
 
+  it('403 forbidden for a user who has blocked the bot, writing nothing', async () => {
+    // Nothing could reach them: a search would only be ended by the matcher later.
+    const user = await createUser(db(), { topics: [1, 2] });
+    await db().query(sql.unsafe`UPDATE users SET bot_blocked_at = now() WHERE id = ${user}`);
+    await probe.writesNothing(user, async () => {
+      assertError(await postApi(url, '/match/find', { user_id: user }), 403, 'forbidden');
+    });
+  });
+
   it('409 busy while in a proposal or a chat, writing nothing', async () => {
     const [alice, bob] = await probe.pairUp([21, 22]);
     const matchId = await probe.proposalOf(alice);

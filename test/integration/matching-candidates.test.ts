@@ -3,8 +3,9 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDbPool } from '../../src/db/pool.js';
 import { processSearch, UserStillEngagedError } from '../../src/matcher/claim-match.js';
-import { matchScore, wakingMinutes, wakingOverlap } from '../../src/matcher/score.js';
+import { wakingMinutes } from '../../src/time/waking-hours.js';
 import { createScratchDatabase } from '../helpers/databases.js';
+import { matchScore, wakingOverlap } from '../helpers/score-oracle.js';
 import {
   countRows,
   createSearch,

@@ -3,25 +3,15 @@ import { mkdtemp, readdir, copyFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { defaultMigrationsDir, migrate, readMigrations } from '../../src/db/migrate.js';
+import { migrate } from '../../src/db/migrate.js';
+import { readFunctions } from '../../src/db/function-files.js';
+import {
+  defaultFunctionsDir,
+  defaultMigrationsDir,
+  readMigrations,
+} from '../../src/db/migration-files.js';
+import { dropDatabase, queryOnce } from '../helpers/databases.js';
 import { RUN_ID, SERVER_PG_URL, prepareServices } from '../helpers/services.js';
-
-async function dropDatabase(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${SERVER_PG_URL}/postgres` });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  await client.end();
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('migrations', function () {
   const name = `tete_test_${RUN_ID}_migrate`;
@@ -39,7 +29,7 @@ describe('migrations', function () {
       files.map((file) => file.version),
     );
     assert.equal(result.current, files.at(-1)!.version);
-    const rows = await query<{ version: number; checksum: string }>(
+    const rows = await queryOnce<{ version: number; checksum: string }>(
       url,
       'SELECT version, checksum FROM schema_migrations ORDER BY version',
     );
@@ -47,13 +37,14 @@ describe('migrations', function () {
       rows.map((row) => row.checksum),
       files.map((file) => file.checksum),
     );
-    const topics = await query<{ count: string }>(url, 'SELECT count(*) FROM topics');
+    const topics = await queryOnce<{ count: string }>(url, 'SELECT count(*) FROM topics');
     assert.ok(Number(topics[0]!.count) >= 30);
   });
 
   it('is a no-op when re-run', async () => {
     const result = await migrate({ databaseUrl: url });
     assert.deepEqual(result.applied, []);
+    assert.deepEqual(result.functions, []);
   });
 
   it('lets only one of two concurrent runs apply each file', async () => {
@@ -67,6 +58,8 @@ describe('migrations', function () {
       ]);
       const files = await readMigrations(defaultMigrationsDir());
       assert.equal(first.applied.length + second.applied.length, files.length);
+      const functions = await readFunctions(defaultFunctionsDir());
+      assert.equal(first.functions.length + second.functions.length, functions.length);
     } finally {
       await dropDatabase(other);
     }
@@ -94,9 +87,9 @@ describe('migrations', function () {
       'CREATE TABLE half_done (id int);\nSELECT * FROM missing_table;\n',
     );
     await assert.rejects(migrate({ databaseUrl: url, dir }), /migration 9999_broken failed/);
-    const tables = await query(url, "SELECT 1 FROM pg_tables WHERE tablename = 'half_done'");
+    const tables = await queryOnce(url, "SELECT 1 FROM pg_tables WHERE tablename = 'half_done'");
     assert.equal(tables.length, 0);
-    const recorded = await query(url, 'SELECT 1 FROM schema_migrations WHERE version = 9999');
+    const recorded = await queryOnce(url, 'SELECT 1 FROM schema_migrations WHERE version = 9999');
     assert.equal(recorded.length, 0);
   });
 

@@ -2,12 +2,11 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import {
   isValidTimeZone,
-  matchScore,
   sharedLocalHours,
   utcOffsetMinutes,
   wakingMinutes,
-  wakingOverlap,
-} from '../../src/matcher/score.js';
+} from '../../src/time/waking-hours.js';
+import { matchScore, wakingOverlap } from '../helpers/score-oracle.js';
 
 const close = (actual: number, expected: number, what = 'value') =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: expected ${expected}, got ${actual}`);
@@ -16,7 +15,7 @@ const DAY = 1440;
 
 /**
  * The definition, minute by minute: for each minute of a UTC day, is it inside both users'
- * local window? Independent of the closed form in score.ts.
+ * local window? Independent of the closed form in the score oracle.
  */
 function bruteForceOverlap(
   offsetA: number,

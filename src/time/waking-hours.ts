@@ -1,11 +1,6 @@
-/**
- * The sprint document's score: 0.6*min(shared/5, 1) + 0.2*time_overlap + 0.2*helpfulness.
- * Inputs are clamped so a bad helpfulness cannot push a score outside 0..1.
- */
-export function matchScore(shared: number, timeOverlap: number, helpfulness: number): number {
-  const clamp = (value: number) => Math.min(1, Math.max(0, value));
-  return 0.6 * Math.min(shared / 5, 1) + 0.2 * clamp(timeOverlap) + 0.2 * clamp(helpfulness);
-}
+// Waking hours and time zones for the service: a zone's UTC offset, the waking window's
+// length, the hours two users share. The score's overlap term is SQL (waking_overlap in
+// src/db/functions), which takes the offsets and the window length computed here.
 
 /**
  * Length of a waking window such as 09:00-23:00 in minutes; windows may cross midnight
@@ -15,18 +10,6 @@ export function matchScore(shared: number, timeOverlap: number, helpfulness: num
 export function wakingMinutes(hours: { start: number; end: number }): number {
   const span = (((hours.end - hours.start) % 24) + 24) % 24;
   return (span === 0 ? 24 : span) * 60;
-}
-
-/**
- * Share of two users' waking windows (same local hours, different UTC offsets) that
- * coincide. Mirrors the SQL function waking_overlap in migrations/0005.
- */
-export function wakingOverlap(offsetA: number, offsetB: number, windowMinutes: number): number {
-  if (windowMinutes <= 0) return 0;
-  const raw = Math.abs(offsetA - offsetB) % 1440;
-  const d = Math.min(raw, 1440 - raw);
-  const overlap = Math.max(0, windowMinutes - d) + Math.max(0, windowMinutes - 1440 + d);
-  return Math.min(1, overlap / windowMinutes);
 }
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();

@@ -1,0 +1,51 @@
+-- The best waiting partner for a seeker: the highest match_score, oldest request first on
+-- ties; >= 2 shared topics, no cooldown and no block in either direction. With p_lock the
+-- row comes back locked, and rows other transactions hold are skipped.
+-- The query is written once and the lock taken by a second statement, since a locking
+-- clause cannot be optional: a best row that another matcher holds is set aside and the query
+-- asked again, which a held row makes rare. Without FOR UPDATE the query's sort keeps only the
+-- best row instead of sorting every candidate.
+CREATE OR REPLACE FUNCTION match_select_candidate(
+  p_user bigint, p_topics integer[], p_offset integer, p_waking integer, p_lock boolean)
+RETURNS TABLE (user_id bigint, search_id uuid, requested_at timestamptz,
+               shared_topic_ids integer[], score double precision)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_pairs bigint[] := match_topic_pairs(p_topics);
+  v_held bigint[] := '{}';
+  c record;
+BEGIN
+  IF cardinality(v_pairs) = 0 THEN
+    RETURN;
+  END IF;
+  LOOP
+    SELECT w.user_id, w.search_id, w.requested_at,
+           sort(w.topic_ids & p_topics) AS shared_topic_ids,
+           match_score(icount(w.topic_ids & p_topics), p_offset, w.utc_offset_min, p_waking,
+                       w.helpfulness) AS score
+    INTO c
+    FROM waiting_pool w
+    WHERE w.topic_pairs && v_pairs
+      AND w.user_id <> p_user
+      AND w.user_id <> ALL (v_held)
+      AND NOT EXISTS (SELECT 1 FROM recent_contacts rc
+                      WHERE rc.user_id = p_user AND rc.other_id = w.user_id AND rc.until > now())
+      AND NOT EXISTS (SELECT 1 FROM recent_contacts rc
+                      WHERE rc.user_id = w.user_id AND rc.other_id = p_user AND rc.until > now())
+      AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = p_user AND b.blocked_id = w.user_id)
+      AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = w.user_id AND b.blocked_id = p_user)
+    ORDER BY 5 DESC, w.requested_at ASC
+    LIMIT 1;
+    IF NOT FOUND THEN
+      RETURN;
+    END IF;
+    EXIT WHEN NOT p_lock;
+    PERFORM 1 FROM waiting_pool w WHERE w.user_id = c.user_id AND w.search_id = c.search_id
+    FOR UPDATE SKIP LOCKED;
+    EXIT WHEN FOUND;
+    v_held := v_held || c.user_id;
+  END LOOP;
+  RETURN QUERY SELECT c.user_id, c.search_id, c.requested_at, c.shared_topic_ids, c.score;
+END
+$$;
