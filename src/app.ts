@@ -29,8 +29,8 @@ import {
 import type { OutboundMessage } from './outbound/outbound-message.js';
 import type { ChatIdleData } from './chats/chat-timers.js';
 import { createMatcherWorker } from './matcher/matcher-worker.js';
-import { createStreamAdmin } from './matcher/stream-admin.js';
-import { createStreamJanitor } from './matcher/stream-janitor.js';
+import { createStreamAdmin } from './streams/stream-admin.js';
+import { createStreamJanitor } from './streams/stream-janitor.js';
 import { startBot } from './bot/bot-runner.js';
 
 export interface AppOptions {

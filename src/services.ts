@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { RedisKeys } from './redis/keys.js';
-import { createMatchProducer } from './matcher/match-producer.js';
+import { createMatchProducer } from './streams/match-producer.js';
 import { wakingMinutes } from './matcher/score.js';
 import { createMatchingService } from './matching/matching-service.js';
 import { createSearchSweeper } from './matching/search-sweeper.js';

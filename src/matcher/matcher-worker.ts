@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { MATCHER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import { processSearch, UserStillEngagedError, type ClaimOptions } from './claim-match.js';
-import { toFields, type StreamAdmin, type StreamEntry } from './stream-admin.js';
+import { toFields, type StreamAdmin, type StreamEntry } from '../streams/stream-admin.js';
 
 export interface MatcherWorkerDeps {
   /** A connection of its own: XREADGROUP BLOCK holds it. */

@@ -3,7 +3,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { MatchProducer } from '../matcher/match-producer.js';
+import type { MatchProducer } from '../streams/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
 

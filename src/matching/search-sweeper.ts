@@ -1,7 +1,7 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { MatchProducer } from '../matcher/match-producer.js';
+import type { MatchProducer } from '../streams/match-producer.js';
 import type { Notifier } from '../notifications/notifier.js';
 
 export interface SearchSweeperDeps {

@@ -4,7 +4,7 @@ import { closeMatch, recordAcceptance } from '../db/queries/matches.js';
 import { startChatSession } from '../db/queries/chat-sessions.js';
 import { coolDownPair } from '../db/queries/recent-contacts.js';
 import { endSearchOfMatch, requeueSearch } from '../db/queries/searches.js';
-import type { MatchProducer } from '../matcher/match-producer.js';
+import type { MatchProducer } from '../streams/match-producer.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ChatTimers } from '../chats/chat-timers.js';
 import type { ProposalTimers } from './proposal-timers.js';

@@ -6,7 +6,7 @@ import { createDbPool } from '../../src/db/pool.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { processSearch } from '../../src/matcher/claim-match.js';
-import type { MatchProducer } from '../../src/matcher/match-producer.js';
+import type { MatchProducer } from '../../src/streams/match-producer.js';
 import { createMatchingService } from '../../src/matching/matching-service.js';
 import { createSearchSweeper } from '../../src/matching/search-sweeper.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
