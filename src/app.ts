@@ -205,7 +205,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     if (roles.includes('api')) {
       routers.push(
         createMatchRouter({
-          matching: services.matching,
+          matching: services.searches,
           internalApiToken: config.INTERNAL_API_TOKEN,
         }),
       );

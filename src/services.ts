@@ -7,8 +7,8 @@ import type { Metrics } from './metrics/metrics.js';
 import type { RedisKeys } from './redis/keys.js';
 import { createMatchProducer } from './streams/match-producer.js';
 import { wakingMinutes } from './matcher/score.js';
-import { createMatchingService } from './matching/matching-service.js';
-import { createSearchSweeper } from './matching/search-sweeper.js';
+import { createSearchService } from './searches/search-service.js';
+import { createSearchSweeper } from './searches/search-sweeper.js';
 import { createProposalStore } from './proposals/proposal-store.js';
 import { createProposalRuntime } from './proposals/proposal-runtime.js';
 import { createProposalEffects } from './proposals/proposal-effects.js';
@@ -91,7 +91,7 @@ export function createServices(resources: ServiceResources) {
     inspector: resources.inspector,
     retentionSeconds: 86_400,
   });
-  const matching = createMatchingService({ db, producer, runtime, metrics });
+  const searches = createSearchService({ db, producer, runtime, metrics });
   const safety = createSafetyService({
     db,
     chats,
@@ -117,7 +117,7 @@ export function createServices(resources: ServiceResources) {
     chats,
     store,
     runtime,
-    matching,
+    searches,
     safety,
     accounts,
     claimOptions: {

@@ -44,7 +44,7 @@ export async function startBot(deps: BotRunnerDeps): Promise<{ stop: () => Promi
     botInfo: deps.botInfo,
     deps: {
       users: services.users,
-      matching: services.matching,
+      searches: services.searches,
       chats: services.chats,
       safety: services.safety,
       accounts: services.accounts,

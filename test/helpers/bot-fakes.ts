@@ -103,7 +103,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
       setLanguage: async (id: number, language: 'ru' | 'en') =>
         void (byId(id)!.language = language),
     },
-    matching: {
+    searches: {
       async find(userId: number) {
         record('find', userId);
         if (state.findError) throw state.findError;

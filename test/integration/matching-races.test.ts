@@ -7,8 +7,8 @@ import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { processSearch } from '../../src/matcher/claim-match.js';
 import type { MatchProducer } from '../../src/streams/match-producer.js';
-import { createMatchingService } from '../../src/matching/matching-service.js';
-import { createSearchSweeper } from '../../src/matching/search-sweeper.js';
+import { createSearchService } from '../../src/searches/search-service.js';
+import { createSearchSweeper } from '../../src/searches/search-sweeper.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import type { Notice } from '../../src/notifications/notifier.js';
 import type { ProposalRuntime } from '../../src/proposals/proposal-runtime.js';
@@ -101,7 +101,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
 
   /** The matching service with only what cancel() uses: the database. */
   const cancelOnlyService = () =>
-    createMatchingService({
+    createSearchService({
       db,
       producer: {} as MatchProducer,
       runtime: {} as ProposalRuntime,

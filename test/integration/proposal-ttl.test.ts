@@ -43,8 +43,8 @@ async function expiryMs(t: TestApp, matchId: number): Promise<number> {
 async function proposeUnanswered(t: TestApp, pair: number): Promise<number> {
   const topics = [2 * pair - 1, 2 * pair].map((topic) => ((topic - 1) % 32) + 1);
   const [a, b] = await createUsers(t.app.deps.db, 2, topics);
-  await t.app.deps.services.matching.find(a!);
-  await t.app.deps.services.matching.find(b!);
+  await t.app.deps.services.searches.find(a!);
+  await t.app.deps.services.searches.find(b!);
   return (await proposalOf(t, a!)).id;
 }
 

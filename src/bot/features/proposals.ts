@@ -16,7 +16,7 @@ proposals.callbackQuery(/^match:(accept|decline):(\d{1,15})$/, async (ctx) => {
   if (!ctx.user) return answer(ctx, ctx.t.notYours);
   let status;
   try {
-    status = await ctx.deps.matching.confirm(matchId, ctx.user.id, action);
+    status = await ctx.deps.searches.confirm(matchId, ctx.user.id, action);
   } catch (error) {
     if (error instanceof AppError && (error.code === 'forbidden' || error.code === 'not_found')) {
       return answer(ctx, ctx.t.notYours);

@@ -7,7 +7,7 @@ import type { MatchProducer } from '../streams/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
 
-export interface MatchingServiceDeps {
+export interface SearchServiceDeps {
   db: DatabasePool;
   producer: MatchProducer;
   runtime: ProposalRuntime;
@@ -25,7 +25,7 @@ export type ConfirmAction = 'accept' | 'decline';
  * What "Find a partner", "Cancel" and the proposal buttons do. The bot and the HTTP API
  * both call these; neither goes around them.
  */
-export interface MatchingService {
+export interface SearchService {
   /**
    * Starts a search for `userId`.
    * @throws AppError not_found, profile_incomplete, suspended, busy, unavailable.
@@ -50,7 +50,7 @@ const startRow = z.object({
   requested_at: z.date().nullable(),
 });
 
-export function createMatchingService(deps: MatchingServiceDeps): MatchingService {
+export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { db, metrics } = deps;
   const count = (outcome: string) => metrics.findRequests.labels(outcome).inc();
 
