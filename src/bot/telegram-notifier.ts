@@ -2,10 +2,12 @@ import type { DatabasePool } from 'slonik';
 import { getRecipient, type Recipient } from '../db/queries/users.js';
 import type { TopicRow } from '../db/queries/topics.js';
 import { sharedLocalHours, utcOffsetMinutes } from '../matcher/score.js';
-import type { Notice, Notifier } from '../notifications/notifier.js';
+import type { Notice, NoticeKind, Notifier } from '../notifications/notifier.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
+import type { OutboundPayload } from '../outbound/outbound-message.js';
 import { TEXTS, type Texts } from './i18n/index.js';
 import { mainKeyboard, proposalKeyboard, ratingKeyboard } from './keyboards/keyboards.js';
+import { messageKeys } from './message-keys.js';
 
 export interface TelegramNotifierDeps {
   db: DatabasePool;
@@ -13,10 +15,6 @@ export interface TelegramNotifierDeps {
   topics: () => Promise<readonly TopicRow[]>;
   wakingHours: { start: number; end: number };
 }
-
-/** Key of the proposal message sent to a user; later edits of it refer to this key. */
-export const proposalMessageKey = (matchId: number, userId: number) =>
-  `m${matchId}-proposal-u${userId}`;
 
 const pad = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
 
@@ -27,6 +25,18 @@ function safeOffset(zone: string): number {
     return 0;
   }
 }
+
+const needsPartner = (notice: Notice): notice is Extract<Notice, { partnerId: number }> =>
+  notice.kind === 'proposal' || notice.kind === 'chat.started';
+
+/** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
+interface Delivery<K extends NoticeKind> {
+  user: Recipient;
+  notice: Extract<Notice, { kind: K }>;
+  t: Texts;
+  key: string;
+}
+type Renderers = { [K in NoticeKind]: (delivery: Delivery<K>) => Promise<void> };
 
 /** Renders notices in the user's language and hands them to the outbound queue. */
 export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
@@ -47,101 +57,107 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
     return ranges.map((range) => `${pad(range.from)}–${pad(range.to)}`).join(', ');
   }
 
-  async function send(
-    user: Recipient,
-    key: string,
-    text: string,
-    extra: Record<string, unknown> = {},
-  ) {
-    await outbound.enqueue({
+  const send = (user: Recipient, key: string, text: string, extra: OutboundExtra = {}) =>
+    outbound.enqueue({
       key,
       chatId: user.tg_id!,
       userId: user.id,
       method: 'sendMessage',
       payload: { text, ...extra },
     });
-  }
 
   /** Replaces the proposal message's text and removes its buttons. */
-  async function closeProposalMessage(user: Recipient, matchId: number, key: string, text: string) {
-    await outbound.enqueue({
-      key: `${key}-edit`,
+  const closeProposalMessage = (user: Recipient, matchId: number, key: string, text: string) =>
+    outbound.enqueue({
+      key: messageKeys.part(key, 'edit'),
       chatId: user.tg_id!,
       userId: user.id,
       method: 'editMessageText',
-      messageRef: proposalMessageKey(matchId, user.id),
+      messageRef: messageKeys.proposal(matchId, user.id),
       payload: { text, reply_markup: { inline_keyboard: [] } },
     });
+
+  /** The partner's name, time zone and the shared topics, or null if the partner is gone. */
+  async function partnerOf(user: Recipient) {
+    const { partner_name: name, partner_tz: tz, shared_topic_ids: shared } = user;
+    if (name === null || tz === null || shared === null) return null;
+    return { name, tz, topics: await topicTitles(shared, user.language) };
+  }
+
+  const render: Renderers = {
+    async proposal({ user, notice, t, key }) {
+      const partner = await partnerOf(user);
+      if (!partner) return;
+      await send(
+        user,
+        key,
+        t.proposal(partner.name, partner.topics, hoursLine(user, partner.tz, t)),
+        {
+          reply_markup: proposalKeyboard(t, notice.matchId),
+        },
+      );
+    },
+    async 'chat.started'({ user, notice, t, key }) {
+      const partner = await partnerOf(user);
+      if (!partner) return;
+      // The first to accept still sees "waiting" on their proposal; show the outcome.
+      await closeProposalMessage(user, notice.matchId, key, t.matched);
+      await send(user, messageKeys.part(key, 'intro'), t.intro(partner.name, partner.topics));
+      await send(user, messageKeys.part(key, 'rules'), t.rules, {
+        reply_markup: mainKeyboard(t, true),
+      });
+    },
+    async 'proposal.declined'({ user, notice, t, key }) {
+      if (notice.role === 'decliner') {
+        return closeProposalMessage(user, notice.matchId, key, t.skipped);
+      }
+      await closeProposalMessage(user, notice.matchId, key, t.proposalClosed);
+      await send(user, key, t.partnerSkipped);
+    },
+    async 'proposal.expired'({ user, notice, t, key }) {
+      await closeProposalMessage(user, notice.matchId, key, t.proposalExpired);
+      const text = {
+        end_no_answer: t.expiredNoAnswer,
+        end_requeue_limit: t.expiredLimit,
+        requeue: t.expiredRequeued,
+        requeue_expired: t.expiredRequeued,
+      }[notice.outcome];
+      await send(user, key, text);
+    },
+    'search.expired': ({ user, notice, t, key }) =>
+      send(user, key, t.searchExpired(notice.minutes)),
+    'chat.ended': ({ user, notice, t, key }) => {
+      const text = {
+        you: t.chatEndedByYou,
+        partner: t.chatEndedByPartner,
+        idle: t.chatEndedIdle,
+        safety: t.chatEndedSafety,
+      }[notice.by];
+      return send(user, key, text, { reply_markup: mainKeyboard(t, false) });
+    },
+    'feedback.request': ({ user, notice, t, key }) =>
+      send(user, key, t.feedbackPrompt, { reply_markup: ratingKeyboard(notice.matchId) }),
+  };
+
+  async function deliver<K extends NoticeKind>(delivery: Delivery<K>): Promise<void> {
+    await render[delivery.notice.kind](delivery);
   }
 
   return {
-    async notify(userId: number, notice: Notice, key: string) {
-      const withPartner = notice.kind === 'proposal' || notice.kind === 'chat.started';
+    async notify(userId, notice) {
+      const partner = needsPartner(notice) ? notice : null;
       const user = await getRecipient(
         db,
         userId,
-        withPartner ? notice.partnerId : null,
-        withPartner ? notice.matchId : null,
+        partner?.partnerId ?? null,
+        partner?.matchId ?? null,
       );
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
       if (!user?.reachable) return;
-      const t = TEXTS[user.language];
-      switch (notice.kind) {
-        case 'proposal':
-        case 'chat.started': {
-          const { partner_name: name, partner_tz: partnerTz, shared_topic_ids: shared } = user;
-          if (name === null || partnerTz === null || shared === null) return;
-          const topics = await topicTitles(shared, user.language);
-          if (notice.kind === 'proposal') {
-            await send(user, key, t.proposal(name, topics, hoursLine(user, partnerTz, t)), {
-              reply_markup: proposalKeyboard(t, notice.matchId),
-            });
-            return;
-          }
-          // The first to accept still sees "waiting" on their proposal; show the outcome.
-          await closeProposalMessage(user, notice.matchId, key, t.matched);
-          await send(user, `${key}-intro`, t.intro(name, topics));
-          await send(user, `${key}-rules`, t.rules, { reply_markup: mainKeyboard(t, true) });
-          return;
-        }
-        case 'proposal.declined':
-          if (notice.role === 'decliner') {
-            await closeProposalMessage(user, notice.matchId, key, t.skipped);
-            return;
-          }
-          await closeProposalMessage(user, notice.matchId, key, t.proposalClosed);
-          await send(user, key, t.partnerSkipped);
-          return;
-        case 'proposal.expired': {
-          await closeProposalMessage(user, notice.matchId, key, t.proposalExpired);
-          const text =
-            notice.outcome === 'end_no_answer'
-              ? t.expiredNoAnswer
-              : notice.outcome === 'end_requeue_limit'
-                ? t.expiredLimit
-                : t.expiredRequeued;
-          await send(user, key, text);
-          return;
-        }
-        case 'search.expired':
-          await send(user, key, t.searchExpired(notice.minutes));
-          return;
-        case 'chat.ended': {
-          const text = {
-            you: t.chatEndedByYou,
-            partner: t.chatEndedByPartner,
-            idle: t.chatEndedIdle,
-            safety: t.chatEndedSafety,
-          }[notice.by];
-          await send(user, key, text, { reply_markup: mainKeyboard(t, false) });
-          return;
-        }
-        case 'feedback.request':
-          await send(user, key, t.feedbackPrompt, {
-            reply_markup: ratingKeyboard(notice.matchId),
-          });
-          return;
-      }
+      const key = messageKeys.notice(userId, notice);
+      await deliver({ user, notice, t: TEXTS[user.language], key });
     },
   };
 }
+
+type OutboundExtra = Omit<OutboundPayload<'sendMessage'>, 'text'>;

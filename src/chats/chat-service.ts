@@ -1,5 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Notifier } from '../notifications/notifier.js';
@@ -8,6 +8,7 @@ import {
   type ChatEndReason,
   type ChatSessionRow,
 } from '../db/queries/chat-sessions.js';
+import type { ErasedUser } from '../users/user-data.js';
 import type { ChatIdleData, ChatTimers } from './chat-timers.js';
 
 export interface ChatServiceDeps {
@@ -81,17 +82,9 @@ export function createChatService(deps: ChatServiceDeps) {
               ? 'you'
               : 'partner'
             : 'safety';
-      await notifier.notify(
-        userId,
-        { kind: 'chat.ended', matchId, by: who },
-        `c${matchId}-ended-u${userId}`,
-      );
+      await notifier.notify(userId, { kind: 'chat.ended', matchId, by: who });
       if (reason !== 'deleted') {
-        await notifier.notify(
-          userId,
-          { kind: 'feedback.request', matchId },
-          `c${matchId}-feedback-u${userId}`,
-        );
+        await notifier.notify(userId, { kind: 'feedback.request', matchId });
       }
     }
     return true;
@@ -162,6 +155,11 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       await endChat(session.match_id, null, 'idle');
       return 'ended';
+    },
+
+    /** The ratings an erased user gave go; those they received stay, anonymous. */
+    async forgetUserRows(tx: CommonQueryMethods, user: ErasedUser): Promise<void> {
+      await tx.query(sql.unsafe`DELETE FROM feedback WHERE user_id = ${user.id}`);
     },
 
     /** Chats with no idle timer (lost with Redis) get one again; used by the reconciler. */

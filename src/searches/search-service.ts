@@ -6,6 +6,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { MatchProducer } from '../streams/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
+import { withdrawFromMatching } from '../db/queries/searches.js';
+import type { UserDataOwner } from '../users/user-data.js';
 
 export interface SearchServiceDeps {
   db: DatabasePool;
@@ -25,7 +27,7 @@ export type ConfirmAction = 'accept' | 'decline';
  * What "Find a partner", "Cancel" and the proposal buttons do. The bot and the HTTP API
  * both call these; neither goes around them.
  */
-export interface SearchService {
+export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserRows'>> {
   /**
    * Starts a search for `userId`.
    * @throws AppError not_found, profile_incomplete, suspended, busy, unavailable.
@@ -122,6 +124,15 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           : { type: 'proposal.decline', userId },
       );
       return result.status;
+    },
+
+    /** An erased user's searches end, they leave the pool and hold nobody busy any more. */
+    async forgetUserRows(tx, user) {
+      await withdrawFromMatching(tx, user.id, 'deleted');
+      await tx.query(sql.unsafe`DELETE FROM engagements WHERE user_id = ${user.id}`);
+      await tx.query(sql.unsafe`
+        UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'deleted'
+        WHERE user_id = ${user.id} AND state IN ('queued', 'waiting', 'proposed')`);
     },
   };
 }

@@ -169,13 +169,13 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     await enterPool(db, old, { utcOffsetMin: 180, requestedAgoMs: 90_000 });
     await createSearch(db, queued, 90_000);
     await enterPool(db, fresh, { utcOffsetMin: 180 });
-    const told: { userId: number; notice: Notice; key: string }[] = [];
+    const told: { userId: number; notice: Notice }[] = [];
     const sweeper = createSearchSweeper({
       db,
       producer: {} as MatchProducer,
       notifier: {
-        notify: (userId, notice, key) => {
-          told.push({ userId, notice, key });
+        notify: (userId, notice) => {
+          told.push({ userId, notice });
           return Promise.resolve();
         },
       },

@@ -10,7 +10,7 @@ import {
   proposalMachine,
   type ProposalContext,
   type ProposalEvent,
-  type SearchOutcome,
+  type SearchSettlement,
 } from '../../machines/proposal.machine.js';
 import { ru } from '../../src/bot/i18n/ru.js';
 import { QUEUE_NAMES } from '../../src/redis/keys.js';
@@ -97,7 +97,7 @@ interface Expectation {
   messages(side: Side): Matcher[];
 }
 
-const OUTCOME_TEXT: Record<SearchOutcome, string | undefined> = {
+const OUTCOME_TEXT: Record<SearchSettlement, string | undefined> = {
   requeue: undefined, // never an expiry outcome
   requeue_expired: ru.expiredRequeued,
   end_no_answer: ru.expiredNoAnswer,
