@@ -79,22 +79,6 @@ export function countMessages(user: EmulatedUser, pattern: RegExp): number {
   return user.botMessages().filter(hasText(pattern)).length;
 }
 
-/** Polls `check` until it returns a value other than undefined/false; rejects after the timeout. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  what = 'a condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const proposalsSeen = new WeakMap<EmulatedUser, number[]>();
 
 /**

@@ -18,10 +18,10 @@ import {
   createSearch,
   createUser,
   enterPool,
-  eventually,
   resetMatching,
   searchStates,
 } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 
 const options = { proposalTtlMs: 300_000, wakingMinutes: 840 };
 
@@ -89,7 +89,11 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     await side.query('BEGIN');
     await side.query('LOCK TABLE waiting_pool IN SHARE MODE');
     const both = Promise.all(searches.map((id) => processSearch(db, id, options)));
-    await eventually('both matchers to wait for the pool', async () => (await blocked()) === 2);
+    await eventually(
+      async () => (await blocked()) === 2,
+      20_000,
+      'both matchers to wait for the pool',
+    );
     await side.query('COMMIT');
     const outcomes = await both;
     assert.equal(outcomes.filter((outcome) => outcome.kind === 'matched').length, 1);
@@ -120,7 +124,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    await eventually('the cancel to wait', async () => (await blocked()) === 1);
+    await eventually(async () => (await blocked()) === 1, 20_000, 'the cancel to wait');
     await side.query('DELETE FROM waiting_pool WHERE user_id = $1', [user]);
     await within(
       side.query(`UPDATE searches SET state = 'proposed' WHERE id = $1`, [searchId]),
@@ -144,7 +148,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     await side.query('BEGIN');
     await side.query('SELECT 1 FROM searches WHERE id = $1 FOR UPDATE', [searchId]);
     const cancel = matching.cancel(user);
-    await eventually('the cancel to wait', async () => (await blocked()) === 1);
+    await eventually(async () => (await blocked()) === 1, 20_000, 'the cancel to wait');
     await side.query(
       `INSERT INTO waiting_pool (user_id, search_id, topic_ids, utc_offset_min, helpfulness, requested_at)
        SELECT user_id, id, '{1,2}', 180, 0.5, requested_at FROM searches WHERE id = $1`,

@@ -6,10 +6,10 @@ import { deleteKeys } from '../../src/redis/delete-keys.js';
 import {
   createProposalRows,
   durableState,
-  eventually,
   searchesOf,
   type ProposalRow,
 } from './proposal-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TTL_MS = 5_000;
 const SWEEP_MS = 1_000;

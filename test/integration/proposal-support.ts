@@ -256,19 +256,6 @@ export function durableState(db: CommonQueryMethods, matchId: number) {
     FROM matches m WHERE m.id = ${matchId}`);
 }
 
-/** Polls `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 const searchRow = z.object({
   id: z.string(),
   user_id: z.number(),

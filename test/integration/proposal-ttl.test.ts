@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { spawnTs, type Spawned } from '../helpers/process.js';
 import { TEST_REDIS_URL } from '../helpers/services.js';
-import { createUsers, eventually } from './proposal-support.js';
+import { createUsers } from './proposal-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TTL_SECONDS = 2;
 const median = (values: number[]) =>
@@ -116,6 +117,7 @@ describe(`proposal TTL (PROPOSAL_TTL_SECONDS=${TTL_SECONDS})`, function () {
         await eventually(async () => {
           assert.ok(await t.app.deps.services.store.load(matchId));
           assert.ok(await t.app.deps.services.proposalTimers.isPending(matchId));
+          return true;
         });
         timers.child.kill('SIGKILL');
         await timers.exited;
