@@ -92,3 +92,5 @@ export function createProposalOutbox(deps: {
 
   return { run, finishPending };
 }
+
+export type ProposalOutbox = ReturnType<typeof createProposalOutbox>;
