@@ -36,7 +36,73 @@ interface Delivery<K extends NoticeKind> {
   t: Texts;
   key: string;
 }
-type Renderers = { [K in NoticeKind]: (delivery: Delivery<K>) => Promise<void> };
+
+/** How renderers reach the user: the outbound queue, and what the partner looks like. */
+interface Sink {
+  send(user: Recipient, key: string, text: string, extra?: OutboundExtra): Promise<void>;
+  /** Replaces the proposal message's text and removes its buttons. */
+  closeProposal(user: Recipient, matchId: number, key: string, text: string): Promise<void>;
+  /** The partner's name, the shared topics and hours, or null if the partner is gone. */
+  partner(
+    user: Recipient,
+    t: Texts,
+  ): Promise<{ name: string; topics: string; hours: string } | null>;
+}
+
+/** One function per notice kind: the messages that tell the user about it. */
+const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promise<void> } = {
+  async proposal(sink, { user, notice, t, key }) {
+    const partner = await sink.partner(user, t);
+    if (!partner) return;
+    await sink.send(user, key, t.proposal(partner.name, partner.topics, partner.hours), {
+      reply_markup: proposalKeyboard(t, notice.matchId),
+    });
+  },
+  async 'chat.started'(sink, { user, notice, t, key }) {
+    const partner = await sink.partner(user, t);
+    if (!partner) return;
+    // The first to accept still sees "waiting" on their proposal; show the outcome.
+    await sink.closeProposal(user, notice.matchId, key, t.matched);
+    await sink.send(user, messageKeys.part(key, 'intro'), t.intro(partner.name, partner.topics));
+    await sink.send(user, messageKeys.part(key, 'rules'), t.rules, {
+      reply_markup: mainKeyboard(t, true),
+    });
+  },
+  async 'proposal.declined'(sink, { user, notice, t, key }) {
+    if (notice.role === 'decliner') {
+      return sink.closeProposal(user, notice.matchId, key, t.skipped);
+    }
+    await sink.closeProposal(user, notice.matchId, key, t.proposalClosed);
+    await sink.send(user, key, t.partnerSkipped);
+  },
+  async 'proposal.expired'(sink, { user, notice, t, key }) {
+    await sink.closeProposal(user, notice.matchId, key, t.proposalExpired);
+    const text = {
+      end_no_answer: t.expiredNoAnswer,
+      end_requeue_limit: t.expiredLimit,
+      requeue: t.expiredRequeued,
+      requeue_expired: t.expiredRequeued,
+    }[notice.outcome];
+    await sink.send(user, key, text);
+  },
+  'search.expired': (sink, { user, notice, t, key }) =>
+    sink.send(user, key, t.searchExpired(notice.minutes)),
+  'chat.ended': (sink, { user, notice, t, key }) => {
+    const text = {
+      you: t.chatEndedByYou,
+      partner: t.chatEndedByPartner,
+      idle: t.chatEndedIdle,
+      safety: t.chatEndedSafety,
+    }[notice.by];
+    return sink.send(user, key, text, { reply_markup: mainKeyboard(t, false) });
+  },
+  'feedback.request': (sink, { user, notice, t, key }) =>
+    sink.send(user, key, t.feedbackPrompt, { reply_markup: ratingKeyboard(notice.matchId) }),
+};
+
+function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {
+  return RENDER[delivery.notice.kind](sink, delivery);
+}
 
 /** Renders notices in the user's language and hands them to the outbound queue. */
 export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
@@ -57,91 +123,34 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
     return ranges.map((range) => `${pad(range.from)}–${pad(range.to)}`).join(', ');
   }
 
-  const send = (user: Recipient, key: string, text: string, extra: OutboundExtra = {}) =>
-    outbound.enqueue({
-      key,
-      chatId: user.tg_id!,
-      userId: user.id,
-      method: 'sendMessage',
-      payload: { text, ...extra },
-    });
-
-  /** Replaces the proposal message's text and removes its buttons. */
-  const closeProposalMessage = (user: Recipient, matchId: number, key: string, text: string) =>
-    outbound.enqueue({
-      key: messageKeys.part(key, 'edit'),
-      chatId: user.tg_id!,
-      userId: user.id,
-      method: 'editMessageText',
-      messageRef: messageKeys.proposal(matchId, user.id),
-      payload: { text, reply_markup: { inline_keyboard: [] } },
-    });
-
-  /** The partner's name, time zone and the shared topics, or null if the partner is gone. */
-  async function partnerOf(user: Recipient) {
-    const { partner_name: name, partner_tz: tz, shared_topic_ids: shared } = user;
-    if (name === null || tz === null || shared === null) return null;
-    return { name, tz, topics: await topicTitles(shared, user.language) };
-  }
-
-  const render: Renderers = {
-    async proposal({ user, notice, t, key }) {
-      const partner = await partnerOf(user);
-      if (!partner) return;
-      await send(
-        user,
+  const sink: Sink = {
+    send: (user, key, text, extra = {}) =>
+      outbound.enqueue({
         key,
-        t.proposal(partner.name, partner.topics, hoursLine(user, partner.tz, t)),
-        {
-          reply_markup: proposalKeyboard(t, notice.matchId),
-        },
-      );
+        chatId: user.tg_id!,
+        userId: user.id,
+        method: 'sendMessage',
+        payload: { text, ...extra },
+      }),
+    closeProposal: (user, matchId, key, text) =>
+      outbound.enqueue({
+        key: messageKeys.part(key, 'edit'),
+        chatId: user.tg_id!,
+        userId: user.id,
+        method: 'editMessageText',
+        messageRef: messageKeys.proposal(matchId, user.id),
+        payload: { text, reply_markup: { inline_keyboard: [] } },
+      }),
+    async partner(user, t) {
+      const { partner_name: name, partner_tz: tz, shared_topic_ids: shared } = user;
+      if (name === null || tz === null || shared === null) return null;
+      return {
+        name,
+        topics: await topicTitles(shared, user.language),
+        hours: hoursLine(user, tz, t),
+      };
     },
-    async 'chat.started'({ user, notice, t, key }) {
-      const partner = await partnerOf(user);
-      if (!partner) return;
-      // The first to accept still sees "waiting" on their proposal; show the outcome.
-      await closeProposalMessage(user, notice.matchId, key, t.matched);
-      await send(user, messageKeys.part(key, 'intro'), t.intro(partner.name, partner.topics));
-      await send(user, messageKeys.part(key, 'rules'), t.rules, {
-        reply_markup: mainKeyboard(t, true),
-      });
-    },
-    async 'proposal.declined'({ user, notice, t, key }) {
-      if (notice.role === 'decliner') {
-        return closeProposalMessage(user, notice.matchId, key, t.skipped);
-      }
-      await closeProposalMessage(user, notice.matchId, key, t.proposalClosed);
-      await send(user, key, t.partnerSkipped);
-    },
-    async 'proposal.expired'({ user, notice, t, key }) {
-      await closeProposalMessage(user, notice.matchId, key, t.proposalExpired);
-      const text = {
-        end_no_answer: t.expiredNoAnswer,
-        end_requeue_limit: t.expiredLimit,
-        requeue: t.expiredRequeued,
-        requeue_expired: t.expiredRequeued,
-      }[notice.outcome];
-      await send(user, key, text);
-    },
-    'search.expired': ({ user, notice, t, key }) =>
-      send(user, key, t.searchExpired(notice.minutes)),
-    'chat.ended': ({ user, notice, t, key }) => {
-      const text = {
-        you: t.chatEndedByYou,
-        partner: t.chatEndedByPartner,
-        idle: t.chatEndedIdle,
-        safety: t.chatEndedSafety,
-      }[notice.by];
-      return send(user, key, text, { reply_markup: mainKeyboard(t, false) });
-    },
-    'feedback.request': ({ user, notice, t, key }) =>
-      send(user, key, t.feedbackPrompt, { reply_markup: ratingKeyboard(notice.matchId) }),
   };
-
-  async function deliver<K extends NoticeKind>(delivery: Delivery<K>): Promise<void> {
-    await render[delivery.notice.kind](delivery);
-  }
 
   return {
     async notify(userId, notice) {
@@ -155,7 +164,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
       if (!user?.reachable) return;
       const key = messageKeys.notice(userId, notice);
-      await deliver({ user, notice, t: TEXTS[user.language], key });
+      await render(sink, { user, notice, t: TEXTS[user.language], key });
     },
   };
 }

@@ -55,6 +55,31 @@ const WAIT_BACKOFF = {
 /** When a job was meant to run: queued time plus its pacing delay. */
 const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
+/** Re-delays the job by `ms`; DelayedError tells BullMQ this is not a failed attempt. */
+async function later(job: Job<OutboundMessage>, ms: number, token?: string): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}
+
+/**
+ * Puts the job back to wait, longer the longer it has waited already: for the message it
+ * edits or answers (`ref`, which may be in its own retry backoff), or for the chat's previous
+ * message (`turn`, usually a moment away). Every wait runs the job again and takes a token of
+ * the worker's rate limiter, so a fixed short poll let a few stuck chats eat the budget
+ * every other chat needed.
+ */
+function waitAgain(
+  metrics: Metrics,
+  job: Job<OutboundMessage>,
+  reason: keyof typeof WAIT_BACKOFF,
+  token?: string,
+): Promise<never> {
+  metrics.outboundWaits.labels(reason).inc();
+  const { minMs, maxMs, shareOfWaited } = WAIT_BACKOFF[reason];
+  const waited = Date.now() - dueAt(job);
+  return later(job, Math.min(maxMs, Math.max(minMs, waited * shareOfWaited)), token);
+}
+
 /**
  * The outbound queue's job handler: one Bot API call per job, exactly once per key as far as
  * PostgreSQL can tell. Honours 429 retry_after by pausing the whole queue, retries transient
@@ -75,30 +100,6 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
       SELECT message_id FROM delivered_messages WHERE key = ${key}`);
   }
 
-  /** Re-delays the job by `ms`; DelayedError tells BullMQ this is not a failed attempt. */
-  async function later(job: Job<OutboundMessage>, ms: number, token?: string): Promise<never> {
-    await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
-  }
-
-  /**
-   * Puts the job back to wait, longer the longer it has waited already: for the message it
-   * edits or answers (`ref`, which may be in its own retry backoff), or for the chat's previous
-   * message (`turn`, usually a moment away). Every wait runs the job again and takes a token of
-   * the worker's rate limiter, so a fixed short poll let a few stuck chats eat the budget
-   * every other chat needed.
-   */
-  function waitAgain(
-    job: Job<OutboundMessage>,
-    reason: keyof typeof WAIT_BACKOFF,
-    token?: string,
-  ): Promise<never> {
-    metrics.outboundWaits.labels(reason).inc();
-    const { minMs, maxMs, shareOfWaited } = WAIT_BACKOFF[reason];
-    const waited = Date.now() - dueAt(job);
-    return later(job, Math.min(maxMs, Math.max(minMs, waited * shareOfWaited)), token);
-  }
-
   /** Fills in message ids known only once earlier messages went out; null when moot. */
   async function resolveRefs(job: Job<OutboundMessage>, token?: string): Promise<Refs | null> {
     const message = job.data;
@@ -108,14 +109,14 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
       const original = await lookup(message.messageRef);
       if (!original) {
         if (waited) throw new UnrecoverableError('the message to edit was never sent');
-        await waitAgain(job, 'ref', token);
+        await waitAgain(metrics, job, 'ref', token);
       }
       if (original?.message_id == null) return null;
       refs.message_id = original.message_id;
     }
     if (message.replyToRef) {
       const original = await lookup(message.replyToRef);
-      if (!original && !waited) await waitAgain(job, 'ref', token);
+      if (!original && !waited) await waitAgain(metrics, job, 'ref', token);
       if (original?.message_id != null) {
         refs.reply_parameters = {
           message_id: original.message_id,
@@ -172,7 +173,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
   return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
     const message = job.data;
     if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
-      await waitAgain(job, 'turn', token);
+      await waitAgain(metrics, job, 'turn', token);
     }
     try {
       const messageId = await send(job, token);
