@@ -17,7 +17,7 @@ import { createChatService } from './chats/chat-service.js';
 import { createSafetyService } from './safety/safety-service.js';
 import { createUserService, type UserService } from './users/user-service.js';
 import { createAccountService } from './users/account-service.js';
-import type { UserDataOwner } from './users/user-data.js';
+import type { UserDataOwner } from './erasure/user-data.js';
 import { createOutbound, type Outbound } from './outbound/outbound-queue.js';
 import type { Notifier } from './notifications/notifier.js';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
-import type { UserDataOwner } from '../users/user-data.js';
+import type { UserDataOwner } from '../erasure/user-data.js';
 import { RATE_LIMIT_SCOPES } from './middlewares/rate-limit.js';
 
 /** What the bot keeps about a Telegram user: a pending question and the rate-limit windows. */

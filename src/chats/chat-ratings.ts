@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { AppError } from '../errors.js';
 import { chatSessionRow } from '../db/queries/chat-sessions.js';
-import type { ErasedUser } from '../users/user-data.js';
+import type { ErasedUser } from '../erasure/user-data.js';
 
 // Prior weight of the neutral 0.5 in the helpfulness average: a first rating moves it, one
 // rating alone does not decide it.

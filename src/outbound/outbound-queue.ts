@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'slonik';
 import type { RedisKeys } from '../redis/keys.js';
-import type { ErasedUser, UserDataOwner } from '../users/user-data.js';
+import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 import { assertValidKey, type OutboundMessage } from './outbound-message.js';
 
 // Paces a chat with GCRA: on average one message per `interval`, with bursts of up to

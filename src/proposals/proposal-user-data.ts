@@ -1,6 +1,6 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { UserDataOwner } from '../users/user-data.js';
+import type { UserDataOwner } from '../erasure/user-data.js';
 import type { ProposalStore } from './proposal-store.js';
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { withdrawFromMatching } from '../db/queries/searches.js';
 import type { ChatService } from '../chats/chat-service.js';
-import type { ErasedUser } from '../users/user-data.js';
+import type { ErasedUser } from '../erasure/user-data.js';
 
 export interface SafetyServiceDeps {
   db: DatabasePool;

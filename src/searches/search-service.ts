@@ -7,7 +7,7 @@ import type { MatchProducer } from '../streams/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
 import { withdrawFromMatching } from '../db/queries/searches.js';
-import type { UserDataOwner } from '../users/user-data.js';
+import type { UserDataOwner } from '../erasure/user-data.js';
 
 export interface SearchServiceDeps {
   db: DatabasePool;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RedisKeys } from '../redis/keys.js';
-import type { ErasedUser, UserDataOwner } from '../users/user-data.js';
+import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 
 /** One `match.find` entry, as in the sprint document (all fields are strings on the wire). */
 export interface MatchFindEntry {

@@ -5,7 +5,7 @@ import { getUser } from '../db/queries/users.js';
 import { withdrawFromMatching } from '../db/queries/searches.js';
 import type { ChatService } from '../chats/chat-service.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
-import type { ErasedUser, UserDataOwner } from './user-data.js';
+import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 
 export interface AccountServiceDeps {
   db: DatabasePool;
