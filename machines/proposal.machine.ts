@@ -31,7 +31,8 @@ export type ProposalEvent =
   | { type: 'proposal.expire'; at: number };
 
 /** What happens to one user's search when a proposal ends without a chat. */
-export type SearchSettlement = 'requeue' | 'requeue_expired' | 'end_no_answer' | 'end_requeue_limit';
+export type SearchSettlement =
+  'requeue' | 'requeue_expired' | 'end_no_answer' | 'end_requeue_limit';
 
 /** Every effect the machine can name, with its params. The runtime executes them. */
 export interface ProposalEffectParams {
