@@ -136,7 +136,18 @@ export function matchApiProbe(t: TestApp) {
         'the matcher to take the search',
       );
     }
-    await proposalOf(alice);
+    const matchId = await proposalOf(alice);
+    // Proposed means spawned: the actor's record exists and its first effects (the expiry
+    // timer, both messages) have run, so nothing changes behind a test's back afterwards.
+    await eventually(
+      async () => {
+        const { record } = await matchState(matchId);
+        const fields = Object.keys(record);
+        return fields.length > 0 && !fields.some((field) => field.startsWith('fx:'));
+      },
+      20_000,
+      'the proposal to be spawned',
+    );
     return [alice, bob];
   }
 
