@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import { measureQueue, readStreamPosition } from '../src/matcher/stream-admin.js';
+import { measureQueue, readStreamPosition } from '../src/streams/stream-admin.js';
 import type { RedisKeys } from '../src/redis/keys.js';
 import type { ApiClient } from './http-client.js';
 import { scrapeMetrics } from './service-processes.js';

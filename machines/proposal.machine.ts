@@ -31,7 +31,8 @@ export type ProposalEvent =
   | { type: 'proposal.expire'; at: number };
 
 /** What happens to one user's search when a proposal ends without a chat. */
-export type SearchOutcome = 'requeue' | 'requeue_expired' | 'end_no_answer' | 'end_requeue_limit';
+export type SearchSettlement =
+  'requeue' | 'requeue_expired' | 'end_no_answer' | 'end_requeue_limit';
 
 /** Every effect the machine can name, with its params. The runtime executes them. */
 export interface ProposalEffectParams {
@@ -43,16 +44,17 @@ export interface ProposalEffectParams {
   sendIntro: { matchId: number; userId: number; partnerId: number };
   closeProposal: { matchId: number; status: 'declined' | 'expired'; declinedBy: number | null };
   coolDownPair: { matchId: number; userA: number; userB: number };
-  settleSearch: { matchId: number; userId: number; outcome: SearchOutcome };
+  settleSearch: { matchId: number; userId: number; outcome: SearchSettlement };
   notifyDeclined: { matchId: number; userId: number; role: 'decliner' | 'partner' };
-  notifyExpired: { matchId: number; userId: number; outcome: SearchOutcome };
+  notifyExpired: { matchId: number; userId: number; outcome: SearchSettlement };
 }
 
 export type ProposalEffectType = keyof ProposalEffectParams;
 
-export type ProposalEffect = {
-  [K in ProposalEffectType]: { type: K; params: ProposalEffectParams[K] };
-}[ProposalEffectType];
+/** One named effect; `ProposalEffect<K>` narrows it to the effects named in K. */
+export type ProposalEffect<K extends ProposalEffectType = ProposalEffectType> = {
+  [P in K]: { type: P; params: ProposalEffectParams[P] };
+}[K];
 
 export const PROPOSAL_EFFECT_TYPES: readonly ProposalEffectType[] = [
   'scheduleExpiry',
@@ -81,7 +83,7 @@ function hasAccepted(context: ProposalContext, userId: number): boolean {
  * After expiry, a user who accepted goes back to searching (while requeues remain);
  * one who did not answer is taken out of the search.
  */
-export function expiryOutcome(context: ProposalContext, userId: number): SearchOutcome {
+export function expiryOutcome(context: ProposalContext, userId: number): SearchSettlement {
   if (!hasAccepted(context, userId)) return 'end_no_answer';
   const used = userId === context.userA ? context.requeuesA : context.requeuesB;
   return used < context.maxRequeues ? 'requeue_expired' : 'end_requeue_limit';

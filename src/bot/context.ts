@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { UserRow } from '../db/queries/users.js';
-import type { MatchingService } from '../matching/matching-service.js';
+import type { SearchService } from '../searches/search-service.js';
 import type { ChatService } from '../chats/chat-service.js';
 import type { SafetyService } from '../safety/safety-service.js';
 import type { AccountService } from '../users/account-service.js';
@@ -14,7 +14,7 @@ import type { Texts } from './i18n/index.js';
 /** What the bot's handlers use; the same services the HTTP API calls. */
 export interface BotDeps {
   users: UserService;
-  matching: MatchingService;
+  searches: SearchService;
   chats: ChatService;
   safety: SafetyService;
   accounts: AccountService;

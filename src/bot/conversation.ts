@@ -16,9 +16,3 @@ export async function takeExpected(ctx: BotContext): Promise<Awaiting | null> {
   const value = await ctx.deps.redis.getdel(ctx.deps.keys.conversation(ctx.from.id));
   return value === 'tz' || value === 'report' ? value : null;
 }
-
-export async function peekExpected(ctx: BotContext): Promise<Awaiting | null> {
-  if (!ctx.from) return null;
-  const value = await ctx.deps.redis.get(ctx.deps.keys.conversation(ctx.from.id));
-  return value === 'tz' || value === 'report' ? value : null;
-}

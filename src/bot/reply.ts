@@ -1,14 +1,20 @@
+import type { OutboundPayload } from '../outbound/outbound-message.js';
 import type { BotContext } from './context.js';
+import { messageKeys } from './message-keys.js';
 
 // Outgoing messages of one update are numbered, so a redelivered update (same update_id)
 // produces the same keys and the outbound queue sends each message once.
 const counters = new WeakMap<object, number>();
 
-function nextKey(ctx: BotContext, kind: string): string {
+function nextKey(ctx: BotContext, kind: 'say' | 'edit'): string {
   const n = (counters.get(ctx) ?? 0) + 1;
   counters.set(ctx, n);
-  return `upd${ctx.update.update_id}-${kind}${n}`;
+  return messageKeys.update(ctx.update.update_id, kind, n);
 }
+
+/** What a message may carry besides its text (a keyboard, entities). */
+export type SayExtra = Omit<OutboundPayload<'sendMessage'>, 'text'>;
+export type EditExtra = Omit<OutboundPayload<'editMessageText'>, 'text' | 'message_id'>;
 
 /** `ephemeral`: leave no record once sent (see OutboundMessage). */
 export interface SendOptions {
@@ -19,7 +25,7 @@ export interface SendOptions {
 export async function say(
   ctx: BotContext,
   text: string,
-  extra: Record<string, unknown> = {},
+  extra: SayExtra = {},
   options: SendOptions = {},
 ): Promise<void> {
   const chatId = ctx.chat?.id ?? ctx.from?.id;
@@ -38,7 +44,7 @@ export async function say(
 export async function editPressed(
   ctx: BotContext,
   text: string,
-  extra: Record<string, unknown> = {},
+  extra: EditExtra = {},
   options: SendOptions = {},
 ): Promise<void> {
   const message = ctx.callbackQuery?.message;

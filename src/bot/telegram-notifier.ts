@@ -2,10 +2,12 @@ import type { DatabasePool } from 'slonik';
 import { getRecipient, type Recipient } from '../db/queries/users.js';
 import type { TopicRow } from '../db/queries/topics.js';
 import { sharedLocalHours, utcOffsetMinutes } from '../time/waking-hours.js';
-import type { Notice, Notifier } from '../notifications/notifier.js';
+import type { Notice, NoticeKind, Notifier } from '../notifications/notifier.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
+import type { OutboundPayload } from '../outbound/outbound-message.js';
 import { TEXTS, type Texts } from './i18n/index.js';
 import { mainKeyboard, proposalKeyboard, ratingKeyboard } from './keyboards/keyboards.js';
+import { messageKeys } from './message-keys.js';
 
 export interface TelegramNotifierDeps {
   db: DatabasePool;
@@ -13,10 +15,6 @@ export interface TelegramNotifierDeps {
   topics: () => Promise<readonly TopicRow[]>;
   wakingHours: { start: number; end: number };
 }
-
-/** Key of the proposal message sent to a user; later edits of it refer to this key. */
-export const proposalMessageKey = (matchId: number, userId: number) =>
-  `m${matchId}-proposal-u${userId}`;
 
 const pad = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
 
@@ -26,6 +24,84 @@ function safeOffset(zone: string): number {
   } catch {
     return 0;
   }
+}
+
+const needsPartner = (notice: Notice): notice is Extract<Notice, { partnerId: number }> =>
+  notice.kind === 'proposal' || notice.kind === 'chat.started';
+
+/** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
+interface Delivery<K extends NoticeKind> {
+  user: Recipient;
+  notice: Extract<Notice, { kind: K }>;
+  t: Texts;
+  key: string;
+}
+
+/** How renderers reach the user: the outbound queue, and what the partner looks like. */
+interface Sink {
+  send(user: Recipient, key: string, text: string, extra?: OutboundExtra): Promise<void>;
+  /** Replaces the proposal message's text and removes its buttons. */
+  closeProposal(user: Recipient, matchId: number, key: string, text: string): Promise<void>;
+  /** The partner's name, the shared topics and hours, or null if the partner is gone. */
+  partner(
+    user: Recipient,
+    t: Texts,
+  ): Promise<{ name: string; topics: string; hours: string } | null>;
+}
+
+/** One function per notice kind: the messages that tell the user about it. */
+const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promise<void> } = {
+  async proposal(sink, { user, notice, t, key }) {
+    const partner = await sink.partner(user, t);
+    if (!partner) return;
+    await sink.send(user, key, t.proposal(partner.name, partner.topics, partner.hours), {
+      reply_markup: proposalKeyboard(t, notice.matchId),
+    });
+  },
+  async 'chat.started'(sink, { user, notice, t, key }) {
+    const partner = await sink.partner(user, t);
+    if (!partner) return;
+    // The first to accept still sees "waiting" on their proposal; show the outcome.
+    await sink.closeProposal(user, notice.matchId, key, t.matched);
+    await sink.send(user, messageKeys.part(key, 'intro'), t.intro(partner.name, partner.topics));
+    await sink.send(user, messageKeys.part(key, 'rules'), t.rules, {
+      reply_markup: mainKeyboard(t, true),
+    });
+  },
+  async 'proposal.declined'(sink, { user, notice, t, key }) {
+    if (notice.role === 'decliner') {
+      return sink.closeProposal(user, notice.matchId, key, t.skipped);
+    }
+    await sink.closeProposal(user, notice.matchId, key, t.proposalClosed);
+    await sink.send(user, key, t.partnerSkipped);
+  },
+  async 'proposal.expired'(sink, { user, notice, t, key }) {
+    await sink.closeProposal(user, notice.matchId, key, t.proposalExpired);
+    const text = {
+      end_no_answer: t.expiredNoAnswer,
+      end_requeue_limit: t.expiredLimit,
+      requeue: t.expiredRequeued,
+      requeue_expired: t.expiredRequeued,
+    }[notice.outcome];
+    await sink.send(user, key, text);
+  },
+  'search.expired': (sink, { user, notice, t, key }) =>
+    sink.send(user, key, t.searchExpired(notice.minutes)),
+  'chat.ended': (sink, { user, notice, t, key }) => {
+    const text = {
+      you: t.chatEndedByYou,
+      partner: t.chatEndedByPartner,
+      idle: t.chatEndedIdle,
+      safety: t.chatEndedSafety,
+    }[notice.by];
+    return sink.send(user, key, text, { reply_markup: mainKeyboard(t, false) });
+  },
+  'feedback.request': (sink, { user, notice, t, key }) =>
+    sink.send(user, key, t.feedbackPrompt, { reply_markup: ratingKeyboard(notice.matchId) }),
+};
+
+function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {
+  return RENDER[delivery.notice.kind](sink, delivery);
 }
 
 /** Renders notices in the user's language and hands them to the outbound queue. */
@@ -47,101 +123,50 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
     return ranges.map((range) => `${pad(range.from)}–${pad(range.to)}`).join(', ');
   }
 
-  async function send(
-    user: Recipient,
-    key: string,
-    text: string,
-    extra: Record<string, unknown> = {},
-  ) {
-    await outbound.enqueue({
-      key,
-      chatId: user.tg_id!,
-      userId: user.id,
-      method: 'sendMessage',
-      payload: { text, ...extra },
-    });
-  }
-
-  /** Replaces the proposal message's text and removes its buttons. */
-  async function closeProposalMessage(user: Recipient, matchId: number, key: string, text: string) {
-    await outbound.enqueue({
-      key: `${key}-edit`,
-      chatId: user.tg_id!,
-      userId: user.id,
-      method: 'editMessageText',
-      messageRef: proposalMessageKey(matchId, user.id),
-      payload: { text, reply_markup: { inline_keyboard: [] } },
-    });
-  }
+  const sink: Sink = {
+    send: (user, key, text, extra = {}) =>
+      outbound.enqueue({
+        key,
+        chatId: user.tg_id!,
+        userId: user.id,
+        method: 'sendMessage',
+        payload: { text, ...extra },
+      }),
+    closeProposal: (user, matchId, key, text) =>
+      outbound.enqueue({
+        key: messageKeys.part(key, 'edit'),
+        chatId: user.tg_id!,
+        userId: user.id,
+        method: 'editMessageText',
+        messageRef: messageKeys.proposal(matchId, user.id),
+        payload: { text, reply_markup: { inline_keyboard: [] } },
+      }),
+    async partner(user, t) {
+      const { partner_name: name, partner_tz: tz, shared_topic_ids: shared } = user;
+      if (name === null || tz === null || shared === null) return null;
+      return {
+        name,
+        topics: await topicTitles(shared, user.language),
+        hours: hoursLine(user, tz, t),
+      };
+    },
+  };
 
   return {
-    async notify(userId: number, notice: Notice, key: string) {
-      const withPartner = notice.kind === 'proposal' || notice.kind === 'chat.started';
+    async notify(userId, notice) {
+      const partner = needsPartner(notice) ? notice : null;
       const user = await getRecipient(
         db,
         userId,
-        withPartner ? notice.partnerId : null,
-        withPartner ? notice.matchId : null,
+        partner?.partnerId ?? null,
+        partner?.matchId ?? null,
       );
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
       if (!user?.reachable) return;
-      const t = TEXTS[user.language];
-      switch (notice.kind) {
-        case 'proposal':
-        case 'chat.started': {
-          const { partner_name: name, partner_tz: partnerTz, shared_topic_ids: shared } = user;
-          if (name === null || partnerTz === null || shared === null) return;
-          const topics = await topicTitles(shared, user.language);
-          if (notice.kind === 'proposal') {
-            await send(user, key, t.proposal(name, topics, hoursLine(user, partnerTz, t)), {
-              reply_markup: proposalKeyboard(t, notice.matchId),
-            });
-            return;
-          }
-          // The first to accept still sees "waiting" on their proposal; show the outcome.
-          await closeProposalMessage(user, notice.matchId, key, t.matched);
-          await send(user, `${key}-intro`, t.intro(name, topics));
-          await send(user, `${key}-rules`, t.rules, { reply_markup: mainKeyboard(t, true) });
-          return;
-        }
-        case 'proposal.declined':
-          if (notice.role === 'decliner') {
-            await closeProposalMessage(user, notice.matchId, key, t.skipped);
-            return;
-          }
-          await closeProposalMessage(user, notice.matchId, key, t.proposalClosed);
-          await send(user, key, t.partnerSkipped);
-          return;
-        case 'proposal.expired': {
-          await closeProposalMessage(user, notice.matchId, key, t.proposalExpired);
-          const text =
-            notice.outcome === 'end_no_answer'
-              ? t.expiredNoAnswer
-              : notice.outcome === 'end_requeue_limit'
-                ? t.expiredLimit
-                : t.expiredRequeued;
-          await send(user, key, text);
-          return;
-        }
-        case 'search.expired':
-          await send(user, key, t.searchExpired(notice.minutes));
-          return;
-        case 'chat.ended': {
-          const text = {
-            you: t.chatEndedByYou,
-            partner: t.chatEndedByPartner,
-            idle: t.chatEndedIdle,
-            safety: t.chatEndedSafety,
-          }[notice.by];
-          await send(user, key, text, { reply_markup: mainKeyboard(t, false) });
-          return;
-        }
-        case 'feedback.request':
-          await send(user, key, t.feedbackPrompt, {
-            reply_markup: ratingKeyboard(notice.matchId),
-          });
-          return;
-      }
+      const key = messageKeys.notice(userId, notice);
+      await render(sink, { user, notice, t: TEXTS[user.language], key });
     },
   };
 }
+
+type OutboundExtra = Omit<OutboundPayload<'sendMessage'>, 'text'>;

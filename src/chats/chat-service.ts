@@ -1,13 +1,13 @@
 import { DelayedError, type Job } from 'bullmq';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
 import type { Notifier } from '../notifications/notifier.js';
 import {
   chatSessionRow,
   type ChatEndReason,
   type ChatSessionRow,
 } from '../db/queries/chat-sessions.js';
+import { createChatRatings } from './chat-ratings.js';
 import type { ChatIdleData, ChatTimers } from './chat-timers.js';
 
 export interface ChatServiceDeps {
@@ -27,9 +27,12 @@ export interface ActiveChat {
 
 const sessionWithPartner = chatSessionRow.extend({ partner_tg_id: z.number().nullable() });
 
-// Prior weight of the neutral 0.5 in the helpfulness average: a first rating moves it, one
-// rating alone does not decide it.
-const PRIOR_WEIGHT = 2;
+/** How a chat's end reads to `userId`: ended by them, by their partner, idle, or for safety. */
+function endedBy(reason: ChatEndReason, by: number | null, userId: number) {
+  if (reason === 'idle') return 'idle';
+  if (reason === 'user') return by === userId ? 'you' : 'partner';
+  return 'safety';
+}
 
 /** Chat sessions after a proposal is confirmed: who talks to whom, ending, idle timeout, ratings. */
 export function createChatService(deps: ChatServiceDeps) {
@@ -73,31 +76,20 @@ export function createChatService(deps: ChatServiceDeps) {
     if (!ended) return false;
     await deps.timers.cancel(matchId).catch(() => undefined);
     for (const userId of [ended.user_a, ended.user_b]) {
-      const who =
-        reason === 'idle'
-          ? 'idle'
-          : reason === 'user'
-            ? by === userId
-              ? 'you'
-              : 'partner'
-            : 'safety';
-      await notifier.notify(
-        userId,
-        { kind: 'chat.ended', matchId, by: who },
-        `c${matchId}-ended-u${userId}`,
-      );
+      await notifier.notify(userId, {
+        kind: 'chat.ended',
+        matchId,
+        by: endedBy(reason, by, userId),
+      });
       if (reason !== 'deleted') {
-        await notifier.notify(
-          userId,
-          { kind: 'feedback.request', matchId },
-          `c${matchId}-feedback-u${userId}`,
-        );
+        await notifier.notify(userId, { kind: 'feedback.request', matchId });
       }
     }
     return true;
   }
 
   return {
+    ...createChatRatings(db),
     activeChatOf,
     endChat,
 
@@ -118,36 +110,6 @@ export function createChatService(deps: ChatServiceDeps) {
         WHERE c.user_a = ${userId} OR c.user_b = ${userId}
         ORDER BY c.started_at DESC LIMIT 1`);
       return row ? toChat(row, userId) : null;
-    },
-
-    /**
-     * Stores a 1-5 rating of the partner and updates their helpfulness (the score's third
-     * term) to the mean of their ratings, scaled to 0..1 and pulled towards 0.5 by a prior.
-     * @throws AppError forbidden when the user was not in that chat; conflict when already rated.
-     */
-    async rate(matchId: number, userId: number, rating: number): Promise<void> {
-      if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
-        throw new AppError('bad_request', 'a rating is 1 to 5');
-      }
-      await db.transaction(async (tx) => {
-        const session = await tx.maybeOne(sql.type(chatSessionRow)`
-          SELECT * FROM chat_sessions WHERE match_id = ${matchId}`);
-        if (!session || (session.user_a !== userId && session.user_b !== userId)) {
-          throw new AppError('forbidden', 'this chat is not yours');
-        }
-        const rated = partnerOf(session, userId);
-        const inserted = await tx.query(sql.unsafe`
-          INSERT INTO feedback (match_id, user_id, rated_id, rating)
-          VALUES (${matchId}, ${userId}, ${rated}, ${rating})
-          ON CONFLICT DO NOTHING`);
-        if (inserted.rowCount === 0) throw new AppError('conflict', 'already rated');
-        await tx.query(sql.unsafe`
-          UPDATE users SET helpfulness = (
-            SELECT (coalesce(sum((rating - 1) / 4.0), 0) + 0.5 * ${PRIOR_WEIGHT})
-                   / (count(*) + ${PRIOR_WEIGHT})
-            FROM feedback WHERE rated_id = ${rated})
-          WHERE id = ${rated}`);
-      });
     },
 
     /** The chat-timers job handler: ends a chat idle for longer than the limit. */

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { MATCHER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import { processSearch, UserStillEngagedError, type ClaimOptions } from './claim-match.js';
-import { toFields, type StreamAdmin, type StreamEntry } from './stream-admin.js';
+import { toFields, type StreamAdmin, type StreamEntry } from '../streams/stream-admin.js';
 
 export interface MatcherWorkerDeps {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
@@ -36,6 +36,51 @@ export class PoisonEntryError extends Error {
   }
 }
 
+/** Handles one entry; resolves when it may be acknowledged. */
+async function handleEntry(deps: MatcherWorkerDeps, entry: StreamEntry): Promise<void> {
+  const { metrics } = deps;
+  // A pending entry that was trimmed away comes back with no fields: nothing to do.
+  if (Object.keys(entry.fields).length === 0) return;
+  const requestId = entry.fields.request_id ?? '';
+  if (!UUID.test(requestId)) throw new PoisonEntryError('request_id is not a uuid');
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const outcome = await processSearch(deps.db, requestId, deps.claim, {
+        tz: entry.fields.tz,
+      });
+      if (outcome.kind === 'matched') {
+        const { match } = outcome;
+        const at = Date.now();
+        for (const requestedAt of match.firstProposalOf) {
+          metrics.timeToProposal.observe(Math.max(0, at - requestedAt));
+        }
+        await deps.runtime.create({
+          matchId: match.matchId,
+          userA: match.userA,
+          userB: match.userB,
+          requeuesA: match.requeuesA,
+          requeuesB: match.requeuesB,
+          maxRequeues: deps.maxRequeues,
+          expiresAt: match.expiresAt,
+        });
+      } else if (outcome.kind === 'skipped' && outcome.matchId !== undefined) {
+        // Redelivered after a crash between the claim and the spawn: spawn it now. (Counted
+        // here: the proposal was claimed but never handed to the outbound path.)
+        if (await deps.runtime.ensure(outcome.matchId)) metrics.proposalsSent.inc();
+      }
+      return;
+    } catch (error) {
+      // The previous proposal is being closed by its effects right now; that takes
+      // milliseconds, so wait briefly rather than leave the entry to the janitor.
+      if (error instanceof UserStillEngagedError && attempt < 5) {
+        await sleep(50 * attempt);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
 /**
  * The matcher role: consumes match.find in the consumer group `matchers`. On start it
  * re-reads its own pending entries (id 0), then new ones (`>`), in batches.
@@ -44,50 +89,6 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
   const { log, metrics } = deps;
   let running = false;
   let loop: Promise<void> | undefined;
-
-  /** Handles one entry; resolves when it may be acknowledged. */
-  async function handle(entry: StreamEntry): Promise<void> {
-    // A pending entry that was trimmed away comes back with no fields: nothing to do.
-    if (Object.keys(entry.fields).length === 0) return;
-    const requestId = entry.fields.request_id ?? '';
-    if (!UUID.test(requestId)) throw new PoisonEntryError('request_id is not a uuid');
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const outcome = await processSearch(deps.db, requestId, deps.claim, {
-          tz: entry.fields.tz,
-        });
-        if (outcome.kind === 'matched') {
-          const { match } = outcome;
-          const at = Date.now();
-          for (const requestedAt of match.firstProposalOf) {
-            metrics.timeToProposal.observe(Math.max(0, at - requestedAt));
-          }
-          await deps.runtime.create({
-            matchId: match.matchId,
-            userA: match.userA,
-            userB: match.userB,
-            requeuesA: match.requeuesA,
-            requeuesB: match.requeuesB,
-            maxRequeues: deps.maxRequeues,
-            expiresAt: match.expiresAt,
-          });
-        } else if (outcome.kind === 'skipped' && outcome.matchId !== undefined) {
-          // Redelivered after a crash between the claim and the spawn: spawn it now. (Counted
-          // here: the proposal was claimed but never handed to the outbound path.)
-          if (await deps.runtime.ensure(outcome.matchId)) metrics.proposalsSent.inc();
-        }
-        return;
-      } catch (error) {
-        // The previous proposal is being closed by its effects right now; that takes
-        // milliseconds, so wait briefly rather than leave the entry to the janitor.
-        if (error instanceof UserStillEngagedError && attempt < 5) {
-          await sleep(50 * attempt);
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
 
   // Entries being handled right now. The janitor may reclaim an entry of our own that is
   // slow (idle past the claim time); handling it twice at once would be wasted work.
@@ -102,7 +103,7 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
       while (next < entries.length) {
         const entry = entries[next++]!;
         try {
-          await handle(entry);
+          await handleEntry(deps, entry);
           acked.push(entry.id);
         } catch (error) {
           if (error instanceof PoisonEntryError) {

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { measureQueue } from '../matcher/stream-admin.js';
+import { measureQueue } from '../streams/stream-admin.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { MetricSources } from './metrics.js';
 

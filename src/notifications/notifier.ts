@@ -1,19 +1,23 @@
-import type { SearchOutcome } from '../../machines/proposal.machine.js';
+import type { SearchSettlement } from '../../machines/proposal.machine.js';
 
 /** Something a user must be told. The bot renders it in the user's language. */
 export type Notice =
   | { kind: 'proposal'; matchId: number; partnerId: number }
   | { kind: 'chat.started'; matchId: number; partnerId: number }
   | { kind: 'proposal.declined'; matchId: number; role: 'decliner' | 'partner' }
-  | { kind: 'proposal.expired'; matchId: number; outcome: SearchOutcome }
-  | { kind: 'search.expired'; minutes: number }
+  | { kind: 'proposal.expired'; matchId: number; outcome: SearchSettlement }
+  | { kind: 'search.expired'; searchId: string; minutes: number }
   | { kind: 'chat.ended'; matchId: number; by: 'you' | 'partner' | 'idle' | 'safety' }
   | { kind: 'feedback.request'; matchId: number };
 
+export type NoticeKind = Notice['kind'];
+
+/** What the core needs to reach people; the Telegram room implements it. */
 export interface Notifier {
   /**
-   * Queues a message for `userId`. At most once per `key`: effects run at least once, so
-   * the same key may arrive again and must not produce a second message.
+   * Queues the message(s) that tell `userId` about `notice`. At most once per user and
+   * notice: effects run at least once, so the same notice may arrive again and must not
+   * produce a second message.
    */
-  notify(userId: number, notice: Notice, key: string): Promise<void>;
+  notify(userId: number, notice: Notice): Promise<void>;
 }

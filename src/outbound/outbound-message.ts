@@ -1,24 +1,33 @@
-/** Bot API methods that send or edit a message; all of them go through the outbound queue. */
-export const OUTBOUND_METHODS = [
-  'sendMessage',
-  'editMessageText',
-  'editMessageReplyMarkup',
-  'editMessageCaption',
-  'copyMessage',
-  'deleteMessage',
-] as const;
-export type OutboundMethod = (typeof OUTBOUND_METHODS)[number];
+import type { Opts } from 'grammy/types';
+
+/** The Bot API parameters of `M` without chat_id, which the sender takes from `chatId`. */
+type InChat<M extends keyof OutboundPayloads> = Omit<Opts<M>, 'chat_id'>;
+/**
+ * The parameters of an edit. `message_id` may be left out when the message is
+ * named by `messageRef` instead: the sender fills it in once that message went out.
+ */
+type OfMessage<M extends 'editMessageText' | 'editMessageCaption'> = Omit<
+  Opts<M>,
+  'chat_id' | 'message_id' | 'inline_message_id'
+> & { message_id?: number };
+
+/** Bot API methods that send or edit a message, each with its parameters. */
+export interface OutboundPayloads {
+  sendMessage: InChat<'sendMessage'>;
+  copyMessage: InChat<'copyMessage'>;
+  editMessageText: OfMessage<'editMessageText'>;
+  editMessageCaption: OfMessage<'editMessageCaption'>;
+}
+export type OutboundMethod = keyof OutboundPayloads;
+export type OutboundPayload<M extends OutboundMethod> = OutboundPayloads[M];
 
 /**
  * One outgoing Bot API call. `key` makes it idempotent: a key is queued at most once and,
  * once delivered, never sent again (see delivered_messages).
  */
-export interface OutboundMessage {
+interface OutboundEnvelope {
   key: string;
   chatId: number;
-  method: OutboundMethod;
-  /** The Bot API parameters, without chat_id (taken from chatId). */
-  payload: Record<string, unknown>;
   /**
    * For edits of a message sent earlier through this queue: the key it was sent with. The
    * sender fills in `message_id` when it runs, because it is not known when the edit is queued.
@@ -45,6 +54,11 @@ export interface OutboundMessage {
   /** Set by the queue: this message's place among the messages to its chat. */
   seq?: number;
 }
+
+/** One outgoing Bot API call of method `M`, typed by its parameters. */
+export type OutboundMessage<M extends OutboundMethod = OutboundMethod> = {
+  [K in M]: OutboundEnvelope & { method: K; payload: OutboundPayloads[K] };
+}[M];
 
 /** BullMQ job ids cannot contain ':'; keys are ours, so keep them to a safe alphabet. */
 export function assertValidKey(key: string): void {

@@ -1,6 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { sql } from 'slonik';
 import type { RedisKeys } from '../redis/keys.js';
+import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 import { assertValidKey, type OutboundMessage } from './outbound-message.js';
 
 // Paces a chat with GCRA: on average one message per `interval`, with bursts of up to
@@ -33,10 +35,13 @@ export interface OutboundQueueDeps {
   now?: () => number;
 }
 
-export interface Outbound {
+export interface Outbound extends Required<UserDataOwner> {
   /** Queues a message; a second call with the same key is a no-op. */
   enqueue(message: OutboundMessage): Promise<void>;
 }
+
+/** Every job state that still holds a message: finished jobs keep the chat and the text a while. */
+const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'paused', 'completed', 'failed'] as const;
 
 export function createOutbound(deps: OutboundQueueDeps): Outbound {
   const redis = deps.redis as Redis & {
@@ -76,6 +81,22 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
           removeOnFail: message.ephemeral ? true : { age: 7 * 86_400 },
         },
       );
+    },
+
+    /** The record of what was delivered to the erased user's chat goes. */
+    async forgetUserRows(tx, user: ErasedUser) {
+      if (user.tgId === null) return;
+      await tx.query(sql.unsafe`DELETE FROM delivered_messages WHERE chat_id = ${user.tgId}`);
+    },
+
+    /** Their queued and finished jobs go, with the chat's pacing and relay bookkeeping. */
+    async forgetUser(user: ErasedUser) {
+      if (user.tgId === null) return;
+      const jobs = await deps.queue.getJobs([...JOB_STATES]);
+      for (const job of jobs) {
+        if (job?.data.chatId === user.tgId) await job.remove().catch(() => undefined);
+      }
+      await redis.unlink(deps.keys.chatSlot(user.tgId), deps.keys.relayOrigin(user.tgId));
     },
   };
 }

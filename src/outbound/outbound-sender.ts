@@ -1,13 +1,20 @@
-import { DelayedError, RateLimitError, UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { GrammyError, HttpError, type Api } from 'grammy';
+import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Api } from 'grammy';
+import type { ReplyParameters } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisKeys } from '../redis/keys.js';
-import type { OutboundMessage } from './outbound-message.js';
+import type { OutboundMessage, OutboundMethod, OutboundPayloads } from './outbound-message.js';
 import { createChatOrder } from './chat-order.js';
+import {
+  createBotApiCalls,
+  handleFailure,
+  messageIdOf,
+  type SentPayload,
+} from './bot-api-calls.js';
 
 export interface OutboundSenderDeps {
   api: Api;
@@ -23,8 +30,11 @@ export interface OutboundSenderDeps {
 
 const delivered = z.object({ message_id: z.number().nullable() });
 
-/** Telegram's answer when an edit would change nothing; the message already looks right. */
-const NOT_MODIFIED = /message is not modified/i;
+/** Message ids of earlier messages that this one edits or answers, filled in when it goes. */
+interface Refs {
+  message_id?: number;
+  reply_parameters?: ReplyParameters;
+}
 /** How long the link from a relayed copy back to its original is kept. */
 const RELAY_ORIGIN_SECONDS = 30 * 86_400;
 /**
@@ -45,6 +55,31 @@ const WAIT_BACKOFF = {
 /** When a job was meant to run: queued time plus its pacing delay. */
 const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
+/** Re-delays the job by `ms`; DelayedError tells BullMQ this is not a failed attempt. */
+async function later(job: Job<OutboundMessage>, ms: number, token?: string): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}
+
+/**
+ * Puts the job back to wait, longer the longer it has waited already: for the message it
+ * edits or answers (`ref`, which may be in its own retry backoff), or for the chat's previous
+ * message (`turn`, usually a moment away). Every wait runs the job again and takes a token of
+ * the worker's rate limiter, so a fixed short poll let a few stuck chats eat the budget
+ * every other chat needed.
+ */
+function waitAgain(
+  metrics: Metrics,
+  job: Job<OutboundMessage>,
+  reason: keyof typeof WAIT_BACKOFF,
+  token?: string,
+): Promise<never> {
+  metrics.outboundWaits.labels(reason).inc();
+  const { minMs, maxMs, shareOfWaited } = WAIT_BACKOFF[reason];
+  const waited = Date.now() - dueAt(job);
+  return later(job, Math.min(maxMs, Math.max(minMs, waited * shareOfWaited)), token);
+}
+
 /**
  * The outbound queue's job handler: one Bot API call per job, exactly once per key as far as
  * PostgreSQL can tell. Honours 429 retry_after by pausing the whole queue, retries transient
@@ -57,125 +92,53 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     keys: deps.keys,
     maxWaitMs: MAX_ORDER_WAIT_MS,
   });
+  const calls = createBotApiCalls(deps.api);
+  const failure = { queue: deps.queue, metrics, log, onBlocked: deps.onBlocked };
 
   async function lookup(key: string): Promise<{ message_id: number | null } | null> {
     return db.maybeOne(sql.type(delivered)`
       SELECT message_id FROM delivered_messages WHERE key = ${key}`);
   }
 
-  /** Re-delays the job by `ms`; DelayedError tells BullMQ this is not a failed attempt. */
-  async function later(job: Job<OutboundMessage>, ms: number, token?: string): Promise<never> {
-    await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
-  }
-
-  /**
-   * Puts the job back to wait, longer the longer it has waited already: for the message it
-   * edits or answers (`ref`, which may be in its own retry backoff), or for the chat's previous
-   * message (`turn`, usually a moment away). Every wait runs the job again and takes a token of
-   * the worker's rate limiter, so a fixed short poll let a few stuck chats eat the budget
-   * every other chat needed.
-   */
-  function waitAgain(
-    job: Job<OutboundMessage>,
-    reason: keyof typeof WAIT_BACKOFF,
-    token?: string,
-  ): Promise<never> {
-    metrics.outboundWaits.labels(reason).inc();
-    const { minMs, maxMs, shareOfWaited } = WAIT_BACKOFF[reason];
-    const waited = Date.now() - dueAt(job);
-    return later(job, Math.min(maxMs, Math.max(minMs, waited * shareOfWaited)), token);
-  }
-
-  /**
-   * Fills in message ids known only once earlier messages went out. Returns false when the
-   * message is moot (the message to edit was never sent).
-   */
-  async function resolveRefs(
-    job: Job<OutboundMessage>,
-    payload: Record<string, unknown>,
-    token?: string,
-  ): Promise<boolean> {
+  /** Fills in message ids known only once earlier messages went out; null when moot. */
+  async function resolveRefs(job: Job<OutboundMessage>, token?: string): Promise<Refs | null> {
     const message = job.data;
+    const refs: Refs = {};
     const waited = Date.now() - dueAt(job) > MAX_REF_WAIT_MS;
     if (message.messageRef) {
       const original = await lookup(message.messageRef);
       if (!original) {
         if (waited) throw new UnrecoverableError('the message to edit was never sent');
-        await waitAgain(job, 'ref', token);
+        await waitAgain(metrics, job, 'ref', token);
       }
-      if (original?.message_id == null) return false;
-      payload.message_id = original.message_id;
+      if (original?.message_id == null) return null;
+      refs.message_id = original.message_id;
     }
     if (message.replyToRef) {
       const original = await lookup(message.replyToRef);
-      if (!original && !waited) await waitAgain(job, 'ref', token);
+      if (!original && !waited) await waitAgain(metrics, job, 'ref', token);
       if (original?.message_id != null) {
-        payload.reply_parameters = {
+        refs.reply_parameters = {
           message_id: original.message_id,
           allow_sending_without_reply: true,
         };
       }
     }
-    return true;
+    return refs;
   }
 
-  /** Maps a Bot API failure to what the queue should do with the job; always throws. */
-  async function fail(message: OutboundMessage, error: unknown): Promise<'not_modified'> {
-    const count = (outcome: string) =>
-      metrics.telegramRequests.labels(message.method, outcome).inc();
-    if (!(error instanceof GrammyError)) {
-      count(error instanceof HttpError ? 'network' : 'error');
-      throw error;
-    }
-    if (error.error_code === 429) {
-      metrics.telegram429.inc();
-      count('429');
-      const retryAfter = (error.parameters.retry_after ?? 1) * 1000;
-      log.warn({ method: message.method, retryAfterMs: retryAfter }, 'Bot API flood limit');
-      await deps.queue.rateLimit(retryAfter);
-      throw new RateLimitError();
-    }
-    if (error.error_code === 400 && NOT_MODIFIED.test(error.description)) {
-      count('not_modified');
-      return 'not_modified';
-    }
-    if (error.error_code === 403) {
-      count('forbidden');
-      if (message.userId !== undefined) await deps.onBlocked(message.userId);
-      throw new UnrecoverableError(`Bot API 403: ${error.description}`);
-    }
-    if (error.error_code >= 400 && error.error_code < 500) {
-      count('rejected');
-      log.error(
-        { method: message.method, code: error.error_code, description: error.description },
-        'Bot API rejected a message',
-      );
-      throw new UnrecoverableError(`Bot API ${error.error_code}: ${error.description}`);
-    }
-    count('error');
-    throw error;
+  function call<M extends OutboundMethod>(
+    method: M,
+    payload: OutboundPayloads[M],
+    chatId: number,
+    refs: Refs,
+  ): Promise<unknown> {
+    const sent: SentPayload<M> = { ...payload, ...refs, chat_id: chatId };
+    return calls[method](sent);
   }
 
-  /** Sends one job's message; resolves with the new message id, if any. */
-  async function send(job: Job<OutboundMessage>, token?: string): Promise<number | null> {
-    const message = job.data;
-    if (await lookup(message.key)) return null; // delivered before a replay
-    const payload: Record<string, unknown> = { ...message.payload, chat_id: message.chatId };
-    if (!(await resolveRefs(job, payload, token))) return null;
-    let messageId: number | null = null;
-    try {
-      const raw = deps.api.raw as unknown as Record<string, (p: unknown) => Promise<unknown>>;
-      const result = await raw[message.method]!(payload);
-      messageId =
-        typeof result === 'object' && result !== null && 'message_id' in result
-          ? Number((result as { message_id: number }).message_id)
-          : null;
-      metrics.telegramRequests.labels(message.method, 'ok').inc();
-    } catch (error) {
-      await fail(message, error);
-    }
-    if (message.ephemeral) return messageId;
+  /** Records the delivery, and for a relayed copy where its original is. */
+  async function remember(message: OutboundMessage, messageId: number | null): Promise<void> {
     await db.query(sql.unsafe`
       INSERT INTO delivered_messages (key, chat_id, message_id)
       VALUES (${message.key}, ${message.chatId}, ${messageId})
@@ -188,13 +151,29 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
         .expire(origin, RELAY_ORIGIN_SECONDS)
         .exec();
     }
+  }
+
+  /** Sends one job's message; resolves with the new message id, if any. */
+  async function send(job: Job<OutboundMessage>, token?: string): Promise<number | null> {
+    const message = job.data;
+    if (await lookup(message.key)) return null; // delivered before a replay
+    const refs = await resolveRefs(job, token);
+    if (!refs) return null;
+    let messageId: number | null = null;
+    try {
+      messageId = messageIdOf(await call(message.method, message.payload, message.chatId, refs));
+      metrics.telegramRequests.labels(message.method, 'ok').inc();
+    } catch (error) {
+      await handleFailure(failure, message, error);
+    }
+    if (!message.ephemeral) await remember(message, messageId);
     return messageId;
   }
 
   return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
     const message = job.data;
     if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
-      await waitAgain(job, 'turn', token);
+      await waitAgain(metrics, job, 'turn', token);
     }
     try {
       const messageId = await send(job, token);

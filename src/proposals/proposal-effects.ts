@@ -1,14 +1,18 @@
 import type { DatabasePool } from 'slonik';
-import type { ProposalEffect } from '../../machines/proposal.machine.js';
+import type {
+  ProposalEffect,
+  ProposalEffectParams,
+  ProposalEffectType,
+} from '../../machines/proposal.machine.js';
 import { closeMatch, recordAcceptance } from '../db/queries/matches.js';
 import { startChatSession } from '../db/queries/chat-sessions.js';
 import { coolDownPair } from '../db/queries/recent-contacts.js';
 import { endSearchOfMatch, requeueSearch } from '../db/queries/searches.js';
-import type { MatchProducer } from '../matcher/match-producer.js';
+import type { MatchProducer } from '../streams/match-producer.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ChatTimers } from '../chats/chat-timers.js';
 import type { ProposalTimers } from './proposal-timers.js';
-import type { EffectExecutor } from './proposal-runtime.js';
+import type { EffectExecutor } from './proposal-outbox.js';
 
 export interface ProposalEffectDeps {
   db: DatabasePool;
@@ -21,12 +25,17 @@ export interface ProposalEffectDeps {
   now?: () => number;
 }
 
+/** One function per effect the proposal machine can name, taking that effect's params. */
+export type ProposalEffects = {
+  [K in ProposalEffectType]: (matchId: number, params: ProposalEffectParams[K]) => Promise<void>;
+};
+
 /**
  * Performs the effects the proposal machine names. Each is idempotent: database writes are
- * conditional on the state they move from, timers and messages are de-duplicated by a key
- * derived from the match, the effect and the user.
+ * conditional on the state they move from, timers are de-duplicated by a job id derived from
+ * the match, and notices by a message key derived from the match, the notice and the user.
  */
-export function createProposalEffects(deps: ProposalEffectDeps): EffectExecutor {
+export function createProposalEffects(deps: ProposalEffectDeps): ProposalEffects {
   const now = deps.now ?? Date.now;
   const { db, notifier } = deps;
 
@@ -44,54 +53,35 @@ export function createProposalEffects(deps: ProposalEffectDeps): EffectExecutor 
     });
   }
 
-  return async (matchId: number, effect: ProposalEffect) => {
-    switch (effect.type) {
-      case 'scheduleExpiry':
-        return deps.timers.schedule(matchId, effect.params.expiresAt);
-      case 'cancelExpiry':
-        return deps.timers.cancel(matchId);
-      case 'sendProposal':
-        return notifier.notify(
-          effect.params.userId,
-          { kind: 'proposal', matchId, partnerId: effect.params.partnerId },
-          `m${matchId}-proposal-u${effect.params.userId}`,
-        );
-      case 'recordAcceptance':
-        return recordAcceptance(db, matchId, effect.params.userId);
-      case 'startChat': {
-        await startChatSession(db, matchId);
-        return deps.chatTimers.scheduleIdleCheck(matchId, now() + deps.chatIdleMs);
+  return {
+    scheduleExpiry: (matchId, { expiresAt }) => deps.timers.schedule(matchId, expiresAt),
+    cancelExpiry: (matchId) => deps.timers.cancel(matchId),
+    sendProposal: (matchId, { userId, partnerId }) =>
+      notifier.notify(userId, { kind: 'proposal', matchId, partnerId }),
+    recordAcceptance: (matchId, { userId }) => recordAcceptance(db, matchId, userId),
+    async startChat(matchId) {
+      await startChatSession(db, matchId);
+      await deps.chatTimers.scheduleIdleCheck(matchId, now() + deps.chatIdleMs);
+    },
+    sendIntro: (matchId, { userId, partnerId }) =>
+      notifier.notify(userId, { kind: 'chat.started', matchId, partnerId }),
+    closeProposal: (matchId, { status, declinedBy }) => closeMatch(db, matchId, status, declinedBy),
+    coolDownPair: (_, { userA, userB }) => coolDownPair(db, userA, userB, deps.cooldownHours),
+    async settleSearch(matchId, { userId, outcome }) {
+      if (outcome === 'requeue' || outcome === 'requeue_expired') {
+        return requeue(matchId, userId, outcome === 'requeue_expired');
       }
-      case 'sendIntro':
-        return notifier.notify(
-          effect.params.userId,
-          { kind: 'chat.started', matchId, partnerId: effect.params.partnerId },
-          `m${matchId}-intro-u${effect.params.userId}`,
-        );
-      case 'closeProposal':
-        return closeMatch(db, matchId, effect.params.status, effect.params.declinedBy);
-      case 'coolDownPair':
-        return coolDownPair(db, effect.params.userA, effect.params.userB, deps.cooldownHours);
-      case 'settleSearch': {
-        const { userId, outcome } = effect.params;
-        if (outcome === 'requeue' || outcome === 'requeue_expired') {
-          return requeue(matchId, userId, outcome === 'requeue_expired');
-        }
-        await endSearchOfMatch(db, matchId, userId, outcome);
-        return;
-      }
-      case 'notifyDeclined':
-        return notifier.notify(
-          effect.params.userId,
-          { kind: 'proposal.declined', matchId, role: effect.params.role },
-          `m${matchId}-declined-u${effect.params.userId}`,
-        );
-      case 'notifyExpired':
-        return notifier.notify(
-          effect.params.userId,
-          { kind: 'proposal.expired', matchId, outcome: effect.params.outcome },
-          `m${matchId}-expired-u${effect.params.userId}`,
-        );
-    }
+      await endSearchOfMatch(db, matchId, userId, outcome);
+    },
+    notifyDeclined: (matchId, { userId, role }) =>
+      notifier.notify(userId, { kind: 'proposal.declined', matchId, role }),
+    notifyExpired: (matchId, { userId, outcome }) =>
+      notifier.notify(userId, { kind: 'proposal.expired', matchId, outcome }),
   };
+}
+
+/** Runs each effect by the function of its name. */
+export function executeWith(effects: ProposalEffects): EffectExecutor {
+  return <K extends ProposalEffectType>(matchId: number, effect: ProposalEffect<K>) =>
+    effects[effect.type](matchId, effect.params);
 }

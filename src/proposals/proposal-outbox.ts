@@ -10,15 +10,23 @@ export type NamedActions = readonly { type: string; params?: unknown }[];
 
 const EFFECT_TYPES = new Set<string>(PROPOSAL_EFFECT_TYPES);
 
+/** A stored effect whose name this release knows, so it can run. */
+export type RunnableEffect = StoredEffect & ProposalEffect;
+
+/** Params are trusted by name: this code wrote them, from the machine's typed actions. */
+const isRunnable = (effect: StoredEffect): effect is RunnableEffect =>
+  EFFECT_TYPES.has(effect.type);
+
 /** The effects among a transition's actions, with ids that order them (rev, then position). */
-export function toEffects(rev: number, actions: NamedActions): StoredEffect[] {
+export function toEffects(rev: number, actions: NamedActions): RunnableEffect[] {
   return actions
     .filter((action) => EFFECT_TYPES.has(action.type))
     .map((action, index) => ({
       id: effectId(rev, index),
       type: action.type,
       params: (action.params ?? {}) as Record<string, unknown>,
-    }));
+    }))
+    .filter(isRunnable);
 }
 
 /**
@@ -36,13 +44,13 @@ export function createProposalOutbox(deps: {
   /** Runs effects in order, stopping at the first failure; resolves with how many are left. */
   async function run(
     matchId: number,
-    effects: readonly StoredEffect[],
+    effects: readonly RunnableEffect[],
     token: string | undefined,
   ): Promise<number> {
     const done: string[] = [];
     for (const effect of effects) {
       try {
-        await deps.execute(matchId, effect as unknown as ProposalEffect);
+        await deps.execute(matchId, effect);
         done.push(effect.id);
       } catch (error) {
         // Later effects may depend on this one (a search is requeued only after the match is
@@ -63,8 +71,8 @@ export function createProposalOutbox(deps: {
       await store.unindex(matchId, token);
       return;
     }
-    const known = record.pendingEffects.filter((effect) => EFFECT_TYPES.has(effect.type));
-    const unknown = record.pendingEffects.filter((effect) => !EFFECT_TYPES.has(effect.type));
+    const known = record.pendingEffects.filter(isRunnable);
+    const unknown = record.pendingEffects.filter((effect) => !isRunnable(effect));
     if (unknown.length) {
       // Unreadable, or named by a release that knew an effect this one does not.
       log.warn(
@@ -84,3 +92,5 @@ export function createProposalOutbox(deps: {
 
   return { run, finishPending };
 }
+
+export type ProposalOutbox = ReturnType<typeof createProposalOutbox>;

@@ -11,6 +11,13 @@ const BY_STATE: Record<ProposalStateValue, ProposalStatus> = {
   Expired: 'expired',
 };
 
+/** What applying an event did. */
+export interface ApplyResult {
+  status: ProposalStatus;
+  /** False when the event changed nothing (duplicate, too late, or too early). */
+  changed: boolean;
+}
+
 export function statusOfState(value: unknown): ProposalStatus {
   const status = BY_STATE[value as ProposalStateValue];
   if (!status) throw new Error(`unknown proposal state ${JSON.stringify(value)}`);

@@ -24,7 +24,6 @@ export function createRedisKeys(prefix: string) {
     matchFind: `${prefix}${MATCH_FIND_STREAM}`,
     matchDead: `${prefix}${MATCH_DEAD_STREAM}`,
     proposal: (matchId: number | string) => `${prefix}proposal:{${matchId}}`,
-    proposalEffectDone: (matchId: number | string) => `${prefix}proposal:{${matchId}}:done`,
     proposalIndex: `${prefix}proposals:live`,
     telegramUpdate: (updateId: number) => `${prefix}tg:update:${updateId}`,
     rateLimit: (scope: string, id: number | string) => `${prefix}rl:${scope}:${id}`,

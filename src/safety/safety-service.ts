@@ -1,8 +1,9 @@
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { withdrawFromMatching } from '../db/queries/searches.js';
 import type { ChatService } from '../chats/chat-service.js';
+import type { ErasedUser } from '../erasure/user-data.js';
 
 export interface SafetyServiceDeps {
   db: DatabasePool;
@@ -65,6 +66,19 @@ export function createSafetyService(deps: SafetyServiceDeps) {
       if (reporters < deps.suspendThreshold) return { suspended: false };
       await suspend(chat.partnerId);
       return { suspended: true };
+    },
+
+    /**
+     * An erased user's blocks go, both ways. Reports they filed stay (they protect others)
+     * but no longer say who filed them.
+     */
+    async forgetUserRows(tx: CommonQueryMethods, user: ErasedUser): Promise<void> {
+      await tx.query(
+        sql.unsafe`DELETE FROM blocks WHERE user_id = ${user.id} OR blocked_id = ${user.id}`,
+      );
+      await tx.query(
+        sql.unsafe`UPDATE reports SET reporter_id = NULL WHERE reporter_id = ${user.id}`,
+      );
     },
   };
 }

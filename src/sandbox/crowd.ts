@@ -1,5 +1,6 @@
 import type { BotApiEmulator } from '../emulator/index.js';
 import type { Logger } from '../logger.js';
+import { packCallback } from '../bot/callback-data.js';
 import { createCrowdStats, type CrowdStats } from './crowd-stats.js';
 import { onboardPerson } from './onboard-person.js';
 import {
@@ -116,7 +117,11 @@ export function createCrowd(options: CrowdOptions) {
         later(random.logNormal(person.profile.answerDelaySeconds, 0.7), () =>
           person.user.pressButton(
             seen.messageId,
-            `match:${accept ? 'accept' : 'decline'}:${seen.matchId}`,
+            packCallback({
+              type: 'proposal',
+              answer: accept ? 'accept' : 'decline',
+              matchId: seen.matchId,
+            }),
           ),
         );
         return;
@@ -133,7 +138,11 @@ export function createCrowd(options: CrowdOptions) {
         later(random.logNormal(3, 0.5), () =>
           person.user.pressButton(
             seen.messageId,
-            `rate:${seen.matchId}:${ratingFor(random, person.chatQuality)}`,
+            packCallback({
+              type: 'rate',
+              matchId: seen.matchId,
+              stars: ratingFor(random, person.chatQuality),
+            }),
           ),
         );
         return;

@@ -1,13 +1,21 @@
 import type { Message } from 'grammy/types';
 import type { EmulatedUser } from '../emulator/index.js';
+import { packCallback, parseCallback, type CallbackData } from '../bot/callback-data.js';
 import type { Person } from './person.js';
 
 const TIMEOUT_MS = 15_000;
 
-const hasButton = (user: EmulatedUser, data: (value: string) => boolean) => (message: Message) =>
-  user
-    .inlineButtons(message)
-    .some((button) => 'callback_data' in button && data(button.callback_data ?? ''));
+/** True for a message with a button whose data is `wanted` and whose text passes `text`. */
+const hasButton =
+  (user: EmulatedUser, wanted: (data: CallbackData) => boolean, text = (_: string) => true) =>
+  (message: Message) =>
+    user.inlineButtons(message).some((button) => {
+      const data = 'callback_data' in button ? parseCallback(button.callback_data ?? '') : null;
+      return data !== null && wanted(data) && text(button.text);
+    });
+
+const RULES = packCallback({ type: 'rules' });
+const DONE = packCallback({ type: 'topics.done', mode: 'onboarding' });
 
 export interface OnboardingChoices {
   topicIds: readonly number[];
@@ -26,34 +34,25 @@ export async function onboardUser(user: EmulatedUser, choices: OnboardingChoices
   const wait = (predicate: (message: Message) => boolean) =>
     user.waitForBotMessage(predicate, { timeoutMs, since: 'beginning' });
   await user.start();
-  const rules = await wait(hasButton(user, (data) => data === 'rules:accept'));
-  await user.pressButton(rules.message_id, 'rules:accept');
-  let picker = await wait(hasButton(user, (data) => data === 'topics:done'));
+  const rules = await wait(hasButton(user, (data) => data.type === 'rules'));
+  await user.pressButton(rules.message_id, RULES);
+  let picker = await wait(hasButton(user, (data) => packCallback(data) === DONE));
   for (const topic of choices.topicIds) {
-    await user.pressButton(picker.message_id, `topic:${topic}`);
+    const press = packCallback({ type: 'topic', topicId: topic, mode: 'onboarding' });
+    await user.pressButton(picker.message_id, press);
     const pickerId = picker.message_id;
-    picker = await wait(
-      (message) =>
-        message.message_id === pickerId &&
-        user
-          .inlineButtons(message)
-          .some(
-            (button) =>
-              'callback_data' in button &&
-              button.callback_data === `topic:${topic}` &&
-              button.text.startsWith('✅'),
-          ),
+    const chosen = hasButton(
+      user,
+      (data) => packCallback(data) === press,
+      (text) => text.startsWith('✅'),
     );
+    picker = await wait((message) => message.message_id === pickerId && chosen(message));
   }
-  await user.pressButton(picker.message_id, 'topics:done');
-  const zones = await wait(hasButton(user, (data) => data.startsWith('tz:')));
-  const offered = user
-    .inlineButtons(zones)
-    .some(
-      (button) => 'callback_data' in button && button.callback_data === `tz:${choices.timeZone}`,
-    );
-  if (offered) {
-    await user.pressButton(zones.message_id, `tz:${choices.timeZone}`);
+  await user.pressButton(picker.message_id, DONE);
+  const zones = await wait(hasButton(user, (data) => data.type === 'tz'));
+  const zone = packCallback({ type: 'tz', zone: choices.timeZone });
+  if (hasButton(user, (data) => packCallback(data) === zone)(zones)) {
+    await user.pressButton(zones.message_id, zone);
   } else {
     await user.sendText(choices.timeZone); // not among the buttons: type it, as people do
   }

@@ -1,6 +1,7 @@
 import type { Message } from 'grammy/types';
 import type { EmulatedUser } from '../emulator/index.js';
 import { TEXTS, type Texts } from '../bot/i18n/index.js';
+import { parseCallback, type CallbackData } from '../bot/callback-data.js';
 import type { PersonProfile } from './population.js';
 import type { Random } from './random.js';
 
@@ -17,11 +18,11 @@ export type Seen =
   | { kind: 'search.over' }
   | { kind: 'other' };
 
-const buttonData = (user: EmulatedUser, message: Message) =>
+const buttonData = (user: EmulatedUser, message: Message): CallbackData[] =>
   user
     .inlineButtons(message)
-    .map((button) => ('callback_data' in button ? button.callback_data : undefined))
-    .filter((data): data is string => data !== undefined);
+    .map((button) => ('callback_data' in button ? parseCallback(button.callback_data) : null))
+    .filter((data) => data !== null);
 
 /**
  * Judges a proposal from its text, as a person would: how many topics are shared and how
@@ -46,20 +47,20 @@ function isSearchExpired(text: string, t: Texts): boolean {
 export function readMessage(user: EmulatedUser, message: Message, t: Texts): Seen {
   const text = message.text ?? message.caption ?? '';
   const data = buttonData(user, message);
-  const accept = data.find((value) => value.startsWith('match:accept:'));
-  if (accept) {
+  const accept = data.find((value) => value.type === 'proposal' && value.answer === 'accept');
+  if (accept?.type === 'proposal') {
     return {
       kind: 'proposal',
-      matchId: Number(accept.split(':')[2]),
+      matchId: accept.matchId,
       messageId: message.message_id,
       quality: proposalQuality(text),
     };
   }
-  const rate = data.find((value) => value.startsWith('rate:'));
-  if (rate) {
+  const rate = data.find((value) => value.type === 'rate');
+  if (rate?.type === 'rate') {
     return {
       kind: 'rating.asked',
-      matchId: Number(rate.split(':')[1]),
+      matchId: rate.matchId,
       messageId: message.message_id,
     };
   }

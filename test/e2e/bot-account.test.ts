@@ -6,12 +6,12 @@ import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import {
   countMessages,
-  eventually,
   expectButton,
   expectMessage,
   matchPair,
   onboard,
 } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 const n = z.object({ n: z.number() });
 

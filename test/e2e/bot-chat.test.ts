@@ -4,7 +4,8 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { EmulatedUser } from '../../src/emulator/index.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { eventually, expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
+import { expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * A chat session through the real bot: every kind of message is copied (no "forwarded

@@ -4,13 +4,8 @@ import { z } from 'zod';
 import type { EmulatedUser } from '../../src/emulator/index.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { QUEUE_NAMES } from '../../src/redis/keys.js';
-import {
-  countMessages,
-  eventually,
-  expectMessage,
-  matchPair,
-  onboard,
-} from '../helpers/telegram-users.js';
+import { countMessages, expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 const state = z.object({ blocked: z.boolean(), searching: z.number(), pooled: z.number() });
 

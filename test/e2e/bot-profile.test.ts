@@ -4,13 +4,8 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { EmulatedUser } from '../../src/emulator/index.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import {
-  eventually,
-  expectButton,
-  expectMessage,
-  matchPair,
-  onboard,
-} from '../helpers/telegram-users.js';
+import { expectButton, expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * Onboarding edge cases, /profile editing, time zones typed by name or offset, /lang, an

@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import {
   countMessages,
-  eventually,
   expectMessage,
   expectProposal,
   onboard,
   openProposals,
 } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 const openSearches = z.object({ n: z.number() });
 

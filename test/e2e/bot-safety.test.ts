@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import {
   countMessages,
-  eventually,
   expectButton,
   expectMessage,
   matchPair,
   onboard,
   openProposals,
 } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 const count = z.object({ n: z.number() });
 

@@ -40,11 +40,16 @@ const TOPICS = [
 
 let counter = 0;
 
+/** A queued message as the fake records it: any method's parameters, readable by name. */
+export type RecordedMessage = Omit<OutboundMessage, 'payload'> & {
+  payload: Record<string, unknown>;
+};
+
 export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 100 }) {
   counter += 1;
   const redis = new Redis(TEST_REDIS_URL);
   const keys = createRedisKeys(`${TEST_REDIS_PREFIX}unit-bot${counter}-${Date.now()}:`);
-  const sent: OutboundMessage[] = [];
+  const sent: RecordedMessage[] = [];
   const apiCalls: { method: string; payload: Record<string, unknown> }[] = [];
   const calls: { name: string; args: unknown[] }[] = [];
   const users = new Map<number, UserRow & { topic_ids: number[] }>();
@@ -103,7 +108,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
       setLanguage: async (id: number, language: 'ru' | 'en') =>
         void (byId(id)!.language = language),
     },
-    matching: {
+    searches: {
       async find(userId: number) {
         record('find', userId);
         if (state.findError) throw state.findError;
@@ -142,7 +147,9 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
     },
     outbound: {
       async enqueue(message: OutboundMessage) {
-        if (!sent.some((m) => m.key === message.key)) sent.push(message);
+        if (!sent.some((m) => m.key === message.key)) {
+          sent.push({ ...message, payload: { ...message.payload } });
+        }
       },
     },
     redis,

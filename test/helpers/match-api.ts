@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { TEST_API_TOKEN, type TestApp } from './app-harness.js';
-import { countRows, createUser, eventually } from './matching-fixtures.js';
+import { countRows, createUser } from './matching-fixtures.js';
+import { eventually } from './eventually.js';
 
 export interface ApiResponse {
   status: number;
@@ -125,25 +126,43 @@ export function matchApiProbe(t: TestApp) {
         queued: true,
       });
       // One at a time, so each pair only meets itself.
-      await eventually('the matcher to take the search', async () => {
-        const state = await db().maybeOneFirst(sql.type(z.object({ state: z.string() }))`
+      await eventually(
+        async () => {
+          const state = await db().maybeOneFirst(sql.type(z.object({ state: z.string() }))`
           SELECT state FROM searches WHERE user_id = ${user} ORDER BY requested_at DESC LIMIT 1`);
-        return state === 'waiting' || state === 'proposed';
-      });
+          return state === 'waiting' || state === 'proposed';
+        },
+        20_000,
+        'the matcher to take the search',
+      );
     }
-    await proposalOf(alice);
+    const matchId = await proposalOf(alice);
+    // Proposed means spawned: the actor's record exists and its first effects (the expiry
+    // timer, both messages) have run, so nothing changes behind a test's back afterwards.
+    await eventually(
+      async () => {
+        const { record } = await matchState(matchId);
+        const fields = Object.keys(record);
+        return fields.length > 0 && !fields.some((field) => field.startsWith('fx:'));
+      },
+      20_000,
+      'the proposal to be spawned',
+    );
     return [alice, bob];
   }
 
   function proposalOf(userId: number): Promise<number> {
-    return eventually('a proposal', () =>
-      db()
-        .maybeOneFirst(
-          sql.type(z.object({ id: z.number() }))`
+    return eventually(
+      () =>
+        db()
+          .maybeOneFirst(
+            sql.type(z.object({ id: z.number() }))`
         SELECT id FROM matches WHERE (user_a = ${userId} OR user_b = ${userId})
         ORDER BY id DESC LIMIT 1`,
-        )
-        .then((id) => id ?? undefined),
+          )
+          .then((id) => id ?? undefined),
+      20_000,
+      'a proposal',
     );
   }
 

@@ -66,30 +66,6 @@ export function searchStates(db: CommonQueryMethods, userId: number): Promise<re
     SELECT state FROM searches WHERE user_id = ${userId} ORDER BY requested_at, id`);
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const why = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out waiting for ${what}${why}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /**
  * Puts `userId` into the waiting pool the way the matcher does when it finds nobody: a
  * waiting search and a pool row with the user's topics, UTC offset and helpfulness.

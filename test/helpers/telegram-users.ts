@@ -1,5 +1,6 @@
 import type { Message } from 'grammy/types';
 import type { BotApiEmulator, EmulatedUser } from '../../src/emulator/index.js';
+import { packCallback, parseCallback } from '../../src/bot/callback-data.js';
 import { onboardUser } from '../../src/sandbox/onboard-person.js';
 
 let nextTelegramId = 7_000_000_000;
@@ -78,22 +79,6 @@ export function countMessages(user: EmulatedUser, pattern: RegExp): number {
   return user.botMessages().filter(hasText(pattern)).length;
 }
 
-/** Polls `check` until it returns a value other than undefined/false; rejects after the timeout. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  what = 'a condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const proposalsSeen = new WeakMap<EmulatedUser, number[]>();
 
 /**
@@ -108,9 +93,9 @@ export async function expectProposal(
   const idOf = (message: Message) => {
     const data = user
       .inlineButtons(message)
-      .map((b) => ('callback_data' in b ? b.callback_data : undefined))
-      .find((d) => d?.startsWith('match:accept:'));
-    return data === undefined ? undefined : Number(data.split(':')[2]);
+      .map((b) => ('callback_data' in b ? parseCallback(b.callback_data ?? '') : null))
+      .find((d) => d?.type === 'proposal' && d.answer === 'accept');
+    return data?.type === 'proposal' ? data.matchId : undefined;
   };
   const message = await user.waitForBotMessage(
     (m) => {
@@ -141,8 +126,9 @@ export async function matchPair(
   const intro = /Чат открыт|chat is open/;
   const introA = a.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs });
   const introB = b.waitForBotMessage(hasText(intro), { since: 'now', timeoutMs });
-  await a.pressButton(pa.message.message_id, `match:accept:${pa.matchId}`);
-  await b.pressButton(pb.message.message_id, `match:accept:${pb.matchId}`);
+  const accept = (matchId: number) => packCallback({ type: 'proposal', answer: 'accept', matchId });
+  await a.pressButton(pa.message.message_id, accept(pa.matchId));
+  await b.pressButton(pb.message.message_id, accept(pb.matchId));
   await Promise.all([introA, introB]);
   return pa.matchId;
 }
@@ -154,6 +140,8 @@ export function openProposals(user: EmulatedUser): Message[] {
     .filter((m) =>
       user
         .inlineButtons(m)
-        .some((b) => 'callback_data' in b && b.callback_data?.startsWith('match:') === true),
+        .some(
+          (b) => 'callback_data' in b && parseCallback(b.callback_data ?? '')?.type === 'proposal',
+        ),
     );
 }

@@ -3,7 +3,8 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { assertError, matchApiProbe, postApi } from '../helpers/match-api.js';
-import { createUser, eventually } from '../helpers/matching-fixtures.js';
+import { createUser } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** POST /match/confirm on the real service, through the proposal runtime. */
 describe('api: POST /match/confirm', function () {
@@ -115,12 +116,15 @@ describe('api: /match/confirm after the proposal TTL', function () {
     for (const user of [alice, bob]) {
       assert.equal((await postApi(t.url, '/match/find', { user_id: user })).status, 200);
     }
-    const matchId = await eventually('the proposal to expire', () =>
-      db
-        .maybeOneFirst(
-          sql.type(z.object({ id: z.number() }))`SELECT id FROM matches WHERE status = 'expired'`,
-        )
-        .then((id) => id ?? undefined),
+    const matchId = await eventually(
+      () =>
+        db
+          .maybeOneFirst(
+            sql.type(z.object({ id: z.number() }))`SELECT id FROM matches WHERE status = 'expired'`,
+          )
+          .then((id) => id ?? undefined),
+      20_000,
+      'the proposal to expire',
     );
     const response = await postApi(t.url, '/match/confirm', {
       match_id: matchId,

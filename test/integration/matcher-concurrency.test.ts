@@ -4,14 +4,8 @@ import { z } from 'zod';
 import { MATCHER_GROUP } from '../../src/redis/keys.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import type { Spawned } from '../helpers/process.js';
-import {
-  createUser,
-  eventually,
-  logLines,
-  reap,
-  scrape,
-  spawnMatcher,
-} from '../helpers/matching-fixtures.js';
+import { createUser, logLines, reap, scrape, spawnMatcher } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { postApi } from '../helpers/match-api.js';
 
 const USERS = 240;
@@ -63,7 +57,6 @@ describe('matcher: two processes over an overlapping pool', function () {
     );
 
     await eventually(
-      'every search to be handled and acknowledged',
       async () => {
         const open = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
           SELECT count(*)::int AS n FROM searches WHERE state = 'queued'`);
@@ -73,6 +66,7 @@ describe('matcher: two processes over an overlapping pool', function () {
         return open === 0 && count === 0 && lag === 0;
       },
       120_000,
+      'every search to be handled and acknowledged',
       250,
     );
 

@@ -9,12 +9,12 @@ import {
   countRows,
   createSearch,
   createUser,
-  eventually,
   logLines,
   reap,
   scrape,
   spawnMatcher,
 } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { postApi } from '../helpers/match-api.js';
 
 type PendingRow = [id: string, consumer: string, idleMs: number, deliveries: number];
@@ -99,24 +99,33 @@ describe('matcher: crashes and poison entries (real processes)', function () {
       await holder.query('SELECT 1 FROM searches WHERE id = $1 FOR UPDATE', [aliceSearch]);
       const first = await matcher({ MATCHER_BATCH_SIZE: '1', MATCHER_CLAIM_IDLE_SECONDS: '3600' });
       await eventually(
-        'Bob to wait in the pool',
         async () => (await stateOf(bobSearch)) === 'waiting',
+        20_000,
+        'Bob to wait in the pool',
       );
       const aliceEntry = await entryOf(aliceSearch);
-      const [read] = await eventually('Alice’s entry to be read and held', async () => {
-        const rows = await pending();
-        return rows.length === 1 && rows[0]![0] === aliceEntry && rows[0]![3] === 1
-          ? rows
-          : undefined;
-      });
+      const [read] = await eventually(
+        async () => {
+          const rows = await pending();
+          return rows.length === 1 && rows[0]![0] === aliceEntry && rows[0]![3] === 1
+            ? rows
+            : undefined;
+        },
+        20_000,
+        'Alice’s entry to be read and held',
+      );
       firstConsumer = read![1];
       // Not merely read: inside processing, waiting for the row.
-      await eventually('the matcher to wait for Alice’s row', async () => {
-        const waiting = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+      await eventually(
+        async () => {
+          const waiting = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
           SELECT count(*)::int AS n FROM pg_stat_activity
           WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-        return waiting === 1;
-      });
+          return waiting === 1;
+        },
+        20_000,
+        'the matcher to wait for Alice’s row',
+      );
       // Read, not acknowledged, and blocked on the row: kill it right there.
       first.run.child.kill('SIGKILL');
       assert.equal(await first.run.exited, null);
@@ -134,13 +143,17 @@ describe('matcher: crashes and poison entries (real processes)', function () {
 
     const second = await matcher({ MATCHER_CLAIM_IDLE_SECONDS: '1' });
     await eventually(
-      'Alice to be proposed',
       async () => (await stateOf(aliceSearch)) === 'proposed',
       60_000,
+      'Alice to be proposed',
     ).catch((error: Error) => {
       throw new Error(`${error.message}; the second matcher said:\n${second.run.output()}`);
     });
-    await eventually('the entry to be acknowledged', async () => (await pending()).length === 0);
+    await eventually(
+      async () => (await pending()).length === 0,
+      20_000,
+      'the entry to be acknowledged',
+    );
 
     const matches = await db.any(sql.type(z.object({ user_a: z.number(), user_b: z.number() }))`
       SELECT user_a, user_b FROM matches`);
@@ -170,10 +183,14 @@ describe('matcher: crashes and poison entries (real processes)', function () {
       await redis.xadd(keys.matchFind, '*', 'request_id', 'not-a-uuid', 'user_id', '1'),
       await redis.xadd(keys.matchFind, '*', 'colour', 'blue'),
     ];
-    const letters = await eventually('both to reach match.dead', async () => {
-      const all = (await dead()).slice(before);
-      return all.length === 2 ? all : undefined;
-    });
+    const letters = await eventually(
+      async () => {
+        const all = (await dead()).slice(before);
+        return all.length === 2 ? all : undefined;
+      },
+      20_000,
+      'both to reach match.dead',
+    );
     assert.deepEqual(
       letters.map((letter) => letter.fields.orig_id),
       junk,
@@ -211,12 +228,12 @@ describe('matcher: crashes and poison entries (real processes)', function () {
     });
     const m = await matcher({ MATCHER_MAX_DELIVERIES: '3', MATCHER_CLAIM_IDLE_SECONDS: '1' });
     const [letter] = await eventually(
-      'the entry to reach match.dead',
       async () => {
         const all = (await dead()).slice(before);
         return all.length ? all : undefined;
       },
       60_000,
+      'the entry to reach match.dead',
     );
     assert.equal(letter!.fields.orig_id, entryId);
     assert.equal(letter!.fields.request_id, searchId);

@@ -6,9 +6,9 @@ import { createDbPool } from '../../src/db/pool.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { processSearch } from '../../src/matcher/claim-match.js';
-import type { MatchProducer } from '../../src/matcher/match-producer.js';
-import { createMatchingService } from '../../src/matching/matching-service.js';
-import { createSearchSweeper } from '../../src/matching/search-sweeper.js';
+import type { MatchProducer } from '../../src/streams/match-producer.js';
+import { createSearchService } from '../../src/searches/search-service.js';
+import { createSearchSweeper } from '../../src/searches/search-sweeper.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import type { Notice } from '../../src/notifications/notifier.js';
 import type { ProposalRuntime } from '../../src/proposals/proposal-runtime.js';
@@ -18,10 +18,10 @@ import {
   createSearch,
   createUser,
   enterPool,
-  eventually,
   resetMatching,
   searchStates,
 } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 
 const options = { proposalTtlMs: 300_000, wakingMinutes: 840 };
 
@@ -89,7 +89,11 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     await side.query('BEGIN');
     await side.query('LOCK TABLE waiting_pool IN SHARE MODE');
     const both = Promise.all(searches.map((id) => processSearch(db, id, options)));
-    await eventually('both matchers to wait for the pool', async () => (await blocked()) === 2);
+    await eventually(
+      async () => (await blocked()) === 2,
+      20_000,
+      'both matchers to wait for the pool',
+    );
     await side.query('COMMIT');
     const outcomes = await both;
     assert.equal(outcomes.filter((outcome) => outcome.kind === 'matched').length, 1);
@@ -101,7 +105,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
 
   /** The matching service with only what cancel() uses: the database. */
   const cancelOnlyService = () =>
-    createMatchingService({
+    createSearchService({
       db,
       producer: {} as MatchProducer,
       runtime: {} as ProposalRuntime,
@@ -120,7 +124,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
-    await eventually('the cancel to wait', async () => (await blocked()) === 1);
+    await eventually(async () => (await blocked()) === 1, 20_000, 'the cancel to wait');
     await side.query('DELETE FROM waiting_pool WHERE user_id = $1', [user]);
     await within(
       side.query(`UPDATE searches SET state = 'proposed' WHERE id = $1`, [searchId]),
@@ -144,7 +148,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     await side.query('BEGIN');
     await side.query('SELECT 1 FROM searches WHERE id = $1 FOR UPDATE', [searchId]);
     const cancel = matching.cancel(user);
-    await eventually('the cancel to wait', async () => (await blocked()) === 1);
+    await eventually(async () => (await blocked()) === 1, 20_000, 'the cancel to wait');
     await side.query(
       `INSERT INTO waiting_pool (user_id, search_id, topic_ids, utc_offset_min, helpfulness, requested_at)
        SELECT user_id, id, '{1,2}', 180, 0.5, requested_at FROM searches WHERE id = $1`,
@@ -169,13 +173,13 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
     await enterPool(db, old, { utcOffsetMin: 180, requestedAgoMs: 90_000 });
     await createSearch(db, queued, 90_000);
     await enterPool(db, fresh, { utcOffsetMin: 180 });
-    const told: { userId: number; notice: Notice; key: string }[] = [];
+    const told: { userId: number; notice: Notice }[] = [];
     const sweeper = createSearchSweeper({
       db,
       producer: {} as MatchProducer,
       notifier: {
-        notify: (userId, notice, key) => {
-          told.push({ userId, notice, key });
+        notify: (userId, notice) => {
+          told.push({ userId, notice });
           return Promise.resolve();
         },
       },

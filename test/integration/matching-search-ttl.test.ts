@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { eventually } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { expectMessage, onboard } from '../helpers/telegram-users.js';
 
 const searchRow = z.object({ state: z.string(), end_reason: z.string().nullable() });
@@ -36,7 +36,7 @@ describe('matching: the end of a search (TTL and /cancel)', function () {
     const id = await userId(lonely.id);
     await lonely.sendCommand('find');
     await expectMessage(lonely, /Ищу вам собеседника/);
-    await eventually('the search to wait in the pool', () => inPool(id));
+    await eventually(() => inPool(id), 20_000, 'the search to wait in the pool');
     await expectMessage(lonely, /собеседник не нашёлся, поиск остановлен/, 20_000);
     assert.deepEqual(await searches(id), [{ state: 'expired', end_reason: 'ttl' }]);
     assert.equal(await inPool(id), false);
@@ -49,14 +49,14 @@ describe('matching: the end of a search (TTL and /cancel)', function () {
     // And free to search again.
     await lonely.sendCommand('find');
     await expectMessage(lonely, /Ищу вам собеседника/);
-    await eventually('a new search', async () => (await searches(id)).length === 2);
+    await eventually(async () => (await searches(id)).length === 2, 20_000, 'a new search');
   });
 
   it('/cancel ends a waiting search at once', async () => {
     const user = await onboard(t.emulator, { firstName: 'Quitter', topics: [27, 28, 29] });
     const id = await userId(user.id);
     await user.sendCommand('find');
-    await eventually('the search to wait in the pool', () => inPool(id));
+    await eventually(() => inPool(id), 20_000, 'the search to wait in the pool');
     await user.sendCommand('cancel');
     await expectMessage(user, /Поиск остановлен/);
     assert.deepEqual(await searches(id), [{ state: 'cancelled', end_reason: 'cancelled' }]);

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { createSearch, createUser, eventually, scrape } from '../helpers/matching-fixtures.js';
+import { createSearch, createUser, scrape } from '../helpers/matching-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 import { matchApiProbe, postApi } from '../helpers/match-api.js';
 
 /** The matching metrics the sprint asks for, with their Prometheus types. */
@@ -39,13 +40,16 @@ describe('metrics: the matching metrics move with their events', function () {
     for (const user of [alice, bob]) {
       assert.equal((await postApi(t.url, '/match/find', { user_id: user })).status, 200);
     }
-    const matchId = await eventually('a proposal', () =>
-      db
-        .maybeOneFirst(
-          sql.type(z.object({ id: z.number() }))`
+    const matchId = await eventually(
+      () =>
+        db
+          .maybeOneFirst(
+            sql.type(z.object({ id: z.number() }))`
             SELECT id FROM matches WHERE user_a IN (${alice}, ${bob})`,
-        )
-        .then((id) => id ?? undefined),
+          )
+          .then((id) => id ?? undefined),
+      20_000,
+      'a proposal',
     );
     return [matchId, alice, bob];
   }
@@ -97,7 +101,11 @@ describe('metrics: the matching metrics move with their events', function () {
       await holder.query('COMMIT');
       await holder.end();
     }
-    await eventually('the queue to drain', async () => (await metric('match_queue_size')) === 0);
+    await eventually(
+      async () => (await metric('match_queue_size')) === 0,
+      20_000,
+      'the queue to drain',
+    );
     assert.equal(await metric('match_worker_lag_ms'), 0);
     // sql_match_select_ms observed the candidate query of that search.
     assert.ok((await metric('sql_match_select_ms_count')) > selectsBefore);
@@ -108,9 +116,13 @@ describe('metrics: the matching metrics move with their events', function () {
     const sent = await metric('proposals_sent_total');
     const [first, a1, b1] = await propose([14, 15]);
     // The match row commits just before the proposal actor is created and counted.
-    await eventually('the proposal to be sent', async () => {
-      return (await metric('proposals_sent_total')) === sent + 1;
-    });
+    await eventually(
+      async () => {
+        return (await metric('proposals_sent_total')) === sent + 1;
+      },
+      20_000,
+      'the proposal to be sent',
+    );
 
     const accepts = await metric('match_accept_total');
     await confirm(first, a1, 'accept');
@@ -120,9 +132,13 @@ describe('metrics: the matching metrics move with their events', function () {
     assert.equal(await metric('accept_rate'), 1);
 
     const [second, a2] = await propose([16, 17]);
-    await eventually('the proposal to be sent', async () => {
-      return (await metric('proposals_sent_total')) === sent + 2;
-    });
+    await eventually(
+      async () => {
+        return (await metric('proposals_sent_total')) === sent + 2;
+      },
+      20_000,
+      'the proposal to be sent',
+    );
     const declines = await metric('match_decline_total');
     await confirm(second, a2, 'decline');
     assert.equal(await metric('match_decline_total'), declines + 1);
@@ -135,8 +151,9 @@ describe('metrics: the matching metrics move with their events', function () {
     const dead = await metric('match_dead_total');
     await redis.xadd(keys.matchFind, '*', 'request_id', 'garbage');
     await eventually(
-      'the dead letter',
       async () => (await metric('match_dead_total')) === dead + 1,
+      20_000,
+      'the dead letter',
     );
     assert.equal(await redis.xlen(keys.matchDead), 1);
   });
@@ -159,8 +176,9 @@ describe('metrics: proposal_ttl_expired_total', function () {
       assert.equal((await postApi(t.url, '/match/find', { user_id: user })).status, 200);
     }
     await eventually(
-      'the expiry',
       async () => (await scrape(t.url, 'proposal_ttl_expired_total')) === 1,
+      20_000,
+      'the expiry',
     );
     const status = await db.oneFirst(sql.type(z.object({ status: z.string() }))`
       SELECT status FROM matches`);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { countMessages, eventually, expectMessage, onboard } from '../helpers/telegram-users.js';
+import { countMessages, expectMessage, onboard } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * The outbound queue with production throttling (1 message a second per chat) against

@@ -2,12 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import {
-  createProposalRows,
-  createRuntimeClient,
-  eventually,
-  type RuntimeClient,
-} from './proposal-support.js';
+import { createProposalRows, createRuntimeClient, type RuntimeClient } from './proposal-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 interface Inspection {
   type: string;
@@ -60,7 +56,10 @@ describe('proposal inspector (INSPECT)', function () {
     await runtime.create(row!.input);
     await runtime.send(row!.matchId, { type: 'proposal.accept', userId: row!.userA });
 
-    await eventually(() => assert.ok(of(row!.matchId, '@xstate.snapshot').length >= 1));
+    await eventually(() => {
+      assert.ok(of(row!.matchId, '@xstate.snapshot').length >= 1);
+      return true;
+    });
     const [actor] = of(row!.matchId, '@xstate.actor');
     assert.equal(actor?.name, 'proposal');
     assert.equal(actor?.snapshot?.value, 'Waiting');
@@ -88,7 +87,10 @@ describe('proposal inspector (INSPECT)', function () {
       type: 'proposal.accept',
       userId: row!.userB,
     });
-    await eventually(() => assert.ok(of(row!.matchId, '@xstate.snapshot').length >= 1));
+    await eventually(() => {
+      assert.ok(of(row!.matchId, '@xstate.snapshot').length >= 1);
+      return true;
+    });
     const [actor] = of(row!.matchId, '@xstate.actor');
     assert.equal(actor?.snapshot?.value, 'Waiting', 'announced as restored, before the event');
     const [snapshot] = of(row!.matchId, '@xstate.snapshot');
@@ -103,7 +105,10 @@ describe('proposal inspector (INSPECT)', function () {
     await store.remove(row!.matchId);
     received = [];
     await runtime.send(row!.matchId, { type: 'proposal.decline', userId: row!.userB });
-    await eventually(() => assert.ok(of(row!.matchId, '@xstate.snapshot').length >= 1));
+    await eventually(() => {
+      assert.ok(of(row!.matchId, '@xstate.snapshot').length >= 1);
+      return true;
+    });
     assert.equal(of(row!.matchId, '@xstate.actor')[0]?.snapshot?.value, 'Waiting');
     assert.equal(of(row!.matchId, '@xstate.snapshot')[0]?.snapshot?.value, 'Declined');
   });

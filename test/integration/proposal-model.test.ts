@@ -10,7 +10,7 @@ import {
   proposalMachine,
   type ProposalContext,
   type ProposalEvent,
-  type SearchOutcome,
+  type SearchSettlement,
 } from '../../machines/proposal.machine.js';
 import { ru } from '../../src/bot/i18n/ru.js';
 import { QUEUE_NAMES } from '../../src/redis/keys.js';
@@ -21,7 +21,8 @@ import {
 } from '../../src/proposals/proposal-timers.js';
 import { startTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/app-harness.js';
 import { callbackData, expectButton, expectMessage, onboard } from '../helpers/telegram-users.js';
-import { durableState, eventually, searchesOf, streamEntriesOf } from './proposal-support.js';
+import { durableState, searchesOf, streamEntriesOf } from './proposal-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * Model-based tests: the paths come from @xstate/graph over the machine itself, and each is
@@ -97,7 +98,7 @@ interface Expectation {
   messages(side: Side): Matcher[];
 }
 
-const OUTCOME_TEXT: Record<SearchOutcome, string | undefined> = {
+const OUTCOME_TEXT: Record<SearchSettlement, string | undefined> = {
   requeue: undefined, // never an expiry outcome
   requeue_expired: ru.expiredRequeued,
   end_no_answer: ru.expiredNoAnswer,
@@ -295,7 +296,10 @@ describe('proposal model-based paths through the real service', function () {
       const finds = await streamEntriesOf(t.app.deps.redis, t.app.deps.keys, world.searches[side]);
       assert.equal(finds, want.finds, `${side}'s match.find entries`);
       const { user, baseline } = world.users[side];
-      await eventually(() => assertMessages(user, baseline, expected.messages(side)), 10_000);
+      await eventually(() => {
+        assertMessages(user, baseline, expected.messages(side));
+        return true;
+      }, 10_000);
     }
     // A stranger is turned away at every step and changes nothing.
     const response = await fetch(`${t.url}/match/confirm`, {
@@ -341,7 +345,10 @@ describe('proposal model-based paths through the real service', function () {
         await check(world!, step.state, step.event, index + 1);
       }
       // Once nothing is left to send, nobody got anything more (no late duplicate).
-      await eventually(async () => assert.equal(await outboundBacklog(), 0), 15_000);
+      await eventually(async () => {
+        assert.equal(await outboundBacklog(), 0);
+        return true;
+      }, 15_000);
       const last = path.steps[path.steps.length - 1]!;
       const expected = expectationFor(last.state, last.event);
       for (const side of ['A', 'B'] as const) {

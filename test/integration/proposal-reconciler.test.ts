@@ -6,10 +6,10 @@ import { deleteKeys } from '../../src/redis/delete-keys.js';
 import {
   createProposalRows,
   durableState,
-  eventually,
   searchesOf,
   type ProposalRow,
 } from './proposal-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TTL_MS = 5_000;
 const SWEEP_MS = 1_000;
@@ -72,6 +72,15 @@ describe('proposal reconciler', function () {
           found.every((row) => row.status !== 'proposed'),
           'still open',
         );
+        // An expiry closes the match first and settles the two searches in later effects:
+        // wait for those too before reading the searches below.
+        const settling = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+          SELECT count(*)::int AS n FROM searches
+          WHERE match_id = ANY(${sql.array(
+            open.map((row) => row.matchId),
+            'int8',
+          )}) AND state = 'proposed'`);
+        assert.equal(settling, 0, 'searches still settling');
         return found;
       }, TTL_MS + 15_000);
 

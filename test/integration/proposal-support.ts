@@ -4,13 +4,8 @@ import { z } from 'zod';
 import type { ProposalEffect, ProposalInput } from '../../machines/proposal.machine.js';
 import type { App } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
-import { loadDurableProposal } from '../../src/proposals/proposal-durable.js';
-import { createProposalEffects } from '../../src/proposals/proposal-effects.js';
-import {
-  createProposalRuntime,
-  type EffectExecutor,
-  type ProposalRuntime,
-} from '../../src/proposals/proposal-runtime.js';
+import { createProposalRuntimeOf } from '../../src/core.js';
+import type { EffectExecutor, ProposalRuntime } from '../../src/proposals/proposal-runtime.js';
 import {
   createProposalStore,
   type ProposalStore,
@@ -209,19 +204,22 @@ export function createRuntimeClient(
   app: App,
   counter = countingExecutor(realExecutor(app)),
 ): RuntimeClient {
-  const { config, db, keys, metrics } = app.deps;
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
   const saves: SavedRevision[] = [];
   const conflicts = { count: 0 };
-  const store = recordingStore(createProposalStore({ redis, keys }), saves, conflicts);
-  const runtime = createProposalRuntime({
-    store,
-    execute: counter.execute,
-    loadDurable: (matchId) => loadDurableProposal(db, matchId, config.MAX_REQUEUES),
-    metrics,
-    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    retentionSeconds: 86_400,
-  });
+  const store = recordingStore(
+    createProposalStore({ redis, keys: app.deps.keys }),
+    saves,
+    conflicts,
+  );
+  const runtime = createProposalRuntimeOf(
+    {
+      ...app.deps,
+      log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+      inspector: undefined,
+    },
+    { store, execute: counter.execute },
+  );
   return {
     runtime,
     store,
@@ -233,19 +231,8 @@ export function createRuntimeClient(
   };
 }
 
-/** The app's own effect executor, built the way services.ts builds it. */
-export function realExecutor(app: App): EffectExecutor {
-  const { config, db, services } = app.deps;
-  return createProposalEffects({
-    db,
-    timers: services.proposalTimers,
-    chatTimers: services.chatTimers,
-    producer: services.producer,
-    notifier: services.notifier,
-    cooldownHours: config.COOLDOWN_HOURS,
-    chatIdleMs: config.CHAT_IDLE_HOURS * 3_600_000,
-  });
-}
+/** The app's own effect executor. */
+export const realExecutor = (app: App): EffectExecutor => app.deps.services.execute;
 
 const durableRow = z.object({
   status: z.string(),
@@ -267,19 +254,6 @@ export function durableState(db: CommonQueryMethods, matchId: number) {
            (SELECT count(*)::int FROM recent_contacts r
              WHERE (r.user_id, r.other_id) IN ((m.user_a, m.user_b), (m.user_b, m.user_a))) AS cooldowns
     FROM matches m WHERE m.id = ${matchId}`);
-}
-
-/** Polls `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 const searchRow = z.object({

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { spawnTs, type Spawned } from '../helpers/process.js';
 import { TEST_REDIS_URL } from '../helpers/services.js';
-import { createUsers, eventually } from './proposal-support.js';
+import { createUsers } from './proposal-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 const TTL_SECONDS = 2;
 const median = (values: number[]) =>
@@ -43,8 +44,8 @@ async function expiryMs(t: TestApp, matchId: number): Promise<number> {
 async function proposeUnanswered(t: TestApp, pair: number): Promise<number> {
   const topics = [2 * pair - 1, 2 * pair].map((topic) => ((topic - 1) % 32) + 1);
   const [a, b] = await createUsers(t.app.deps.db, 2, topics);
-  await t.app.deps.services.matching.find(a!);
-  await t.app.deps.services.matching.find(b!);
+  await t.app.deps.services.searches.find(a!);
+  await t.app.deps.services.searches.find(b!);
   return (await proposalOf(t, a!)).id;
 }
 
@@ -116,6 +117,7 @@ describe(`proposal TTL (PROPOSAL_TTL_SECONDS=${TTL_SECONDS})`, function () {
         await eventually(async () => {
           assert.ok(await t.app.deps.services.store.load(matchId));
           assert.ok(await t.app.deps.services.proposalTimers.isPending(matchId));
+          return true;
         });
         timers.child.kill('SIGKILL');
         await timers.exited;

@@ -150,7 +150,7 @@ describe('bot handlers: onboarding, search, proposals', () => {
 
   it('a failing handler still answers the button and tells the user', async () => {
     await ready(alice);
-    f.deps.matching.confirm = () => Promise.reject(new Error('database down'));
+    f.deps.searches.confirm = () => Promise.reject(new Error('database down'));
     await f.handle(pressUpdate(alice, 'match:accept:1'));
     assert.equal(f.answers().at(-1)?.payload.text, 'Что-то пошло не так. Попробуйте ещё раз.');
   });

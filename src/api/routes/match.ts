@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import { z } from 'zod';
-import type { MatchingService } from '../../matching/matching-service.js';
+import type { SearchService as MatchingService } from '../../searches/search-service.js';
 import { bearerAuth } from '../middlewares/bearer-auth.js';
 import { jsonBody, parseBody } from '../middlewares/json-body.js';
 

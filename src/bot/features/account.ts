@@ -1,5 +1,6 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
+import { onButton } from '../callback-data.js';
 import { deleteKeyboard } from '../keyboards/keyboards.js';
 import { answer, editPressed, say } from '../reply.js';
 
@@ -11,13 +12,11 @@ account.command('delete', async (ctx) => {
   await say(ctx, ctx.t.deleteConfirm, { reply_markup: deleteKeyboard(ctx.t) });
 });
 
-account.callbackQuery('delete:no', async (ctx) => {
+onButton(account, 'delete', async (ctx, { confirmed }) => {
   await answer(ctx);
-  await editPressed(ctx, ctx.t.deleteCancelled, { reply_markup: { inline_keyboard: [] } });
-});
-
-account.callbackQuery('delete:yes', async (ctx) => {
-  await answer(ctx);
+  if (!confirmed) {
+    return editPressed(ctx, ctx.t.deleteCancelled, { reply_markup: { inline_keyboard: [] } });
+  }
   if (ctx.user) await ctx.deps.accounts.erase(ctx.user.id);
   // The user row is gone, so these go by chat id only; they are the last messages we send,
   // and they leave no record of the chat behind.

@@ -1,6 +1,7 @@
 import { Composer } from 'grammy';
 import { AppError } from '../../errors.js';
 import type { BotContext } from '../context.js';
+import { onButton } from '../callback-data.js';
 import { TEXTS } from '../i18n/index.js';
 import { answer, editPressed, say } from '../reply.js';
 
@@ -19,10 +20,10 @@ async function end(ctx: BotContext): Promise<void> {
 chat.command('end', end);
 chat.hears(END_BUTTONS, end);
 
-chat.callbackQuery(/^rate:(\d{1,15}):([1-5])$/, async (ctx) => {
+onButton(chat, 'rate', async (ctx, { matchId, stars }) => {
   if (!ctx.user) return answer(ctx);
   try {
-    await ctx.deps.chats.rate(Number(ctx.match[1]), ctx.user.id, Number(ctx.match[2]));
+    await ctx.deps.chats.rate(matchId, ctx.user.id, stars);
   } catch (error) {
     if (error instanceof AppError && error.code === 'conflict') {
       await answer(ctx, ctx.t.feedbackClosed);
@@ -32,7 +33,7 @@ chat.callbackQuery(/^rate:(\d{1,15}):([1-5])$/, async (ctx) => {
     throw error;
   }
   await answer(ctx, ctx.t.feedbackThanks);
-  await editPressed(ctx, `${ctx.t.feedbackThanks} ${'★'.repeat(Number(ctx.match[2]))}`, {
+  await editPressed(ctx, `${ctx.t.feedbackThanks} ${'★'.repeat(stars)}`, {
     reply_markup: { inline_keyboard: [] },
   });
 });

@@ -4,12 +4,12 @@ import { SUGGESTED_ZONES } from '../../users/time-zones.js';
 import type { BotContext } from '../context.js';
 import { expectReply } from '../conversation.js';
 import { languageOf, TEXTS } from '../i18n/index.js';
+import { onButton, type TopicsMode } from '../callback-data.js';
 import {
   mainKeyboard,
   rulesKeyboard,
   timeZoneKeyboard,
   topicsKeyboard,
-  type TopicsMode,
 } from '../keyboards/keyboards.js';
 import { answer, editPressed, say } from '../reply.js';
 
@@ -30,7 +30,7 @@ privateChats.command('start', async (ctx) => {
   await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, inChat) });
 });
 
-onboarding.callbackQuery('rules:accept', async (ctx) => {
+onButton(onboarding, 'rules', async (ctx) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
   await ctx.deps.users.acceptRules(ctx.user.id);
   await answer(ctx);
@@ -58,10 +58,8 @@ export async function showTopics(
   });
 }
 
-onboarding.callbackQuery(/^topic:(\d{1,9})(:p)?$/, async (ctx) => {
+onButton(onboarding, 'topic', async (ctx, { topicId, mode }) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
-  const topicId = Number(ctx.match[1]);
-  const mode: TopicsMode = ctx.match[2] ? 'profile' : 'onboarding';
   let selected: number[];
   try {
     selected = await ctx.deps.users.toggleTopic(ctx.user.id, topicId);
@@ -76,7 +74,7 @@ onboarding.callbackQuery(/^topic:(\d{1,9})(:p)?$/, async (ctx) => {
   });
 });
 
-onboarding.callbackQuery(/^topics:(done|save)$/, async (ctx) => {
+onButton(onboarding, 'topics.done', async (ctx, { mode }) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
   const profile = await ctx.deps.users.profile(ctx.user.id);
   const selected = profile?.topic_ids ?? [];
@@ -88,7 +86,7 @@ onboarding.callbackQuery(/^topics:(done|save)$/, async (ctx) => {
     .map((topic) => (ctx.user!.language === 'en' ? topic.title_en : topic.title_ru))
     .join(', ');
   await editPressed(ctx, ctx.t.topicsSaved(titles));
-  if (ctx.match[1] === 'done') await askTimeZone(ctx);
+  if (mode === 'onboarding') await askTimeZone(ctx);
 });
 
 /** Offers the likeliest zones for the user's language and accepts a typed one too. */
@@ -100,11 +98,11 @@ export async function askTimeZone(ctx: BotContext): Promise<void> {
   });
 }
 
-onboarding.callbackQuery(/^tz:(.+)$/, async (ctx) => {
+onButton(onboarding, 'tz', async (ctx, { zone }) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
   await answer(ctx);
   await ctx.deps.redis.del(ctx.deps.keys.conversation(ctx.from.id));
-  await saveTimeZone(ctx, ctx.match[1] ?? '');
+  await saveTimeZone(ctx, zone);
 });
 
 /** Stores a zone the user chose or typed, and says what is next. */

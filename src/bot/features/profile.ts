@@ -1,5 +1,6 @@
 import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
+import { onButton } from '../callback-data.js';
 import { TEXTS } from '../i18n/index.js';
 import { languageKeyboard, mainKeyboard, profileKeyboard } from '../keyboards/keyboards.js';
 import { answer, say } from '../reply.js';
@@ -28,28 +29,20 @@ profile.command('profile', async (ctx) => {
   });
 });
 
-profile.callbackQuery('profile:topics', async (ctx) => {
-  await answer(ctx);
-  await showTopics(ctx, ctx.t.editTopics, 'profile');
-});
-
-profile.callbackQuery('profile:tz', async (ctx) => {
-  await answer(ctx);
-  await askTimeZone(ctx);
-});
-
 const chooseLanguage = async (ctx: BotContext) => {
   await say(ctx, 'Язык / Language', { reply_markup: languageKeyboard() });
 };
 profile.command('lang', chooseLanguage);
-profile.callbackQuery('profile:lang', async (ctx) => {
+
+onButton(profile, 'profile', async (ctx, { field }) => {
   await answer(ctx);
+  if (field === 'topics') return showTopics(ctx, ctx.t.editTopics, 'profile');
+  if (field === 'tz') return askTimeZone(ctx);
   await chooseLanguage(ctx);
 });
 
-profile.callbackQuery(/^lang:(ru|en)$/, async (ctx) => {
+onButton(profile, 'lang', async (ctx, { language }) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
-  const language = ctx.match[1] === 'en' ? 'en' : 'ru';
   await ctx.deps.users.setLanguage(ctx.user.id, language);
   ctx.t = TEXTS[language];
   await answer(ctx);

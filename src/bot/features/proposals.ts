@@ -1,6 +1,7 @@
 import { Composer } from 'grammy';
 import { AppError } from '../../errors.js';
 import type { BotContext } from '../context.js';
+import { onButton } from '../callback-data.js';
 import { acceptedKeyboard } from '../keyboards/keyboards.js';
 import { answer, editPressed } from '../reply.js';
 
@@ -10,13 +11,11 @@ import { answer, editPressed } from '../reply.js';
  */
 export const proposals = new Composer<BotContext>();
 
-proposals.callbackQuery(/^match:(accept|decline):(\d{1,15})$/, async (ctx) => {
-  const action = ctx.match[1] === 'accept' ? 'accept' : 'decline';
-  const matchId = Number(ctx.match[2]);
+onButton(proposals, 'proposal', async (ctx, { answer: action, matchId }) => {
   if (!ctx.user) return answer(ctx, ctx.t.notYours);
   let status;
   try {
-    status = await ctx.deps.matching.confirm(matchId, ctx.user.id, action);
+    status = await ctx.deps.searches.confirm(matchId, ctx.user.id, action);
   } catch (error) {
     if (error instanceof AppError && (error.code === 'forbidden' || error.code === 'not_found')) {
       return answer(ctx, ctx.t.notYours);

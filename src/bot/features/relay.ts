@@ -1,14 +1,12 @@
 import { Composer } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { ActiveChat } from '../../chats/chat-service.js';
+import type { OutboundPayload } from '../../outbound/outbound-message.js';
 import type { BotContext } from '../context.js';
+import { messageKeys } from '../message-keys.js';
 
 /** Relaying edits between the two people in a chat; new messages go through `relay()`. */
 export const relayEdits = new Composer<BotContext>();
-
-/** Key under which a relayed copy is recorded: its message id there is needed for edits. */
-const relayKey = (matchId: number, chatId: number, messageId: number) =>
-  `relay-${matchId}-${chatId}-${messageId}`;
 
 /**
  * Where a reply should point on the partner's side. Replying to one's own message points at
@@ -22,7 +20,7 @@ async function replyTarget(
 ): Promise<{ replyToRef?: string; messageId?: number }> {
   const chatId = ctx.chat!.id;
   if (replied.from?.id === ctx.from?.id) {
-    return { replyToRef: relayKey(chat.session.match_id, chatId, replied.message_id) };
+    return { replyToRef: messageKeys.relay(chat.session.match_id, chatId, replied.message_id) };
   }
   const origin = await ctx.deps.redis.hget(
     ctx.deps.keys.relayOrigin(chatId),
@@ -48,7 +46,7 @@ export async function relay(ctx: BotContext): Promise<boolean> {
   const target = message.reply_to_message
     ? await replyTarget(ctx, active, message.reply_to_message)
     : {};
-  const payload: Record<string, unknown> = {
+  const payload: OutboundPayload<'copyMessage'> = {
     from_chat_id: ctx.chat.id,
     message_id: message.message_id,
   };
@@ -56,7 +54,7 @@ export async function relay(ctx: BotContext): Promise<boolean> {
     payload.reply_parameters = { message_id: target.messageId, allow_sending_without_reply: true };
   }
   await ctx.deps.outbound.enqueue({
-    key: relayKey(matchId, ctx.chat.id, message.message_id),
+    key: messageKeys.relay(matchId, ctx.chat.id, message.message_id),
     chatId: active.partnerChatId,
     userId: active.partnerId,
     method: 'copyMessage',
@@ -75,10 +73,10 @@ relayEdits.on('edited_message', async (ctx) => {
   if (!ctx.user || ctx.chat.type !== 'private') return;
   const active = await ctx.deps.chats.activeChatOf(ctx.user.id);
   if (!active || active.partnerChatId === null) return;
-  const ref = relayKey(active.session.match_id, ctx.chat.id, edited.message_id);
+  const ref = messageKeys.relay(active.session.match_id, ctx.chat.id, edited.message_id);
   const version = edited.edit_date ?? Math.floor(Date.now() / 1000);
   const base = {
-    key: `${ref}-edit${version}`,
+    key: messageKeys.relayEdit(ref, version),
     chatId: active.partnerChatId,
     userId: active.partnerId,
     messageRef: ref,

@@ -19,7 +19,7 @@ async function find(ctx: BotContext): Promise<void> {
     return say(ctx, t.rateLimited);
   }
   try {
-    const result = await deps.matching.find(user.id);
+    const result = await deps.searches.find(user.id);
     await say(ctx, result.already ? t.alreadySearching : t.searching);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -48,7 +48,7 @@ search.hears(FIND_BUTTONS, find);
 search.command('cancel', async (ctx) => {
   if (!ctx.user) return say(ctx, ctx.t.rulesFirst);
   try {
-    const { cancelled } = await ctx.deps.matching.cancel(ctx.user.id);
+    const { cancelled } = await ctx.deps.searches.cancel(ctx.user.id);
     await say(ctx, cancelled ? ctx.t.cancelled : ctx.t.nothingToCancel);
   } catch (error) {
     if (error instanceof AppError && error.code === 'busy') return say(ctx, ctx.t.busyProposal);

@@ -1,13 +1,14 @@
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from 'grammy/types';
 import type { TopicRow } from '../../db/queries/topics.js';
 import type { Texts } from '../i18n/index.js';
+import { packCallback, type CallbackData, type TopicsMode } from '../callback-data.js';
 
-/**
- * Every keyboard the bot shows, as Bot API objects. callback_data formats are parsed in
- * callback-data.ts; keep the two in step.
- */
+/** Every keyboard the bot shows, as Bot API objects; button data is packed by callback-data.ts. */
 type Button = InlineKeyboardMarkup['inline_keyboard'][number][number];
-const button = (text: string, data: string): Button => ({ text, callback_data: data });
+const button = (text: string, data: CallbackData): Button => ({
+  text,
+  callback_data: packCallback(data),
+});
 
 function rows<T>(items: readonly T[], perRow: number): T[][] {
   const result: T[][] = [];
@@ -19,14 +20,19 @@ function rows<T>(items: readonly T[], perRow: number): T[][] {
 export function proposalKeyboard(t: Texts, matchId: number): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
-      [button(t.accept, `match:accept:${matchId}`), button(t.decline, `match:decline:${matchId}`)],
+      [
+        button(t.accept, { type: 'proposal', answer: 'accept', matchId }),
+        button(t.decline, { type: 'proposal', answer: 'decline', matchId }),
+      ],
     ],
   };
 }
 
 /** After accepting: only "Skip" is left, so the user can still change their mind. */
 export function acceptedKeyboard(t: Texts, matchId: number): InlineKeyboardMarkup {
-  return { inline_keyboard: [[button(t.decline, `match:decline:${matchId}`)]] };
+  return {
+    inline_keyboard: [[button(t.decline, { type: 'proposal', answer: 'decline', matchId })]],
+  };
 }
 
 /** The persistent reply keyboard: "Find a partner", or "End chat" while chatting. */
@@ -40,21 +46,19 @@ export function mainKeyboard(t: Texts, inChat: boolean): ReplyKeyboardMarkup {
 
 export function ratingKeyboard(matchId: number): InlineKeyboardMarkup {
   return {
-    inline_keyboard: [[1, 2, 3, 4, 5].map((n) => button(String(n), `rate:${matchId}:${n}`))],
+    inline_keyboard: [
+      [1, 2, 3, 4, 5].map((stars) => button(String(stars), { type: 'rate', matchId, stars })),
+    ],
   };
 }
 
 export function rulesKeyboard(t: Texts): InlineKeyboardMarkup {
-  return { inline_keyboard: [[button(t.rulesAccept, 'rules:accept')]] };
+  return { inline_keyboard: [[button(t.rulesAccept, { type: 'rules' })]] };
 }
-
-/** Onboarding goes on to the time zone after the topics; editing from /profile does not. */
-export type TopicsMode = 'onboarding' | 'profile';
 
 /**
  * The topic picker: every press toggles a topic (✅ marks the chosen ones). "Done" shows the
- * count, and says "choose at least two" until two are chosen. callback_data: `topic:<id>`
- * and `topics:done` while onboarding, `topic:<id>:p` and `topics:save` from /profile.
+ * count, and says "choose at least two" until two are chosen.
  */
 export function topicsKeyboard(
   t: Texts,
@@ -63,15 +67,15 @@ export function topicsKeyboard(
   language: 'ru' | 'en',
   mode: TopicsMode = 'onboarding',
 ): InlineKeyboardMarkup {
-  const suffix = mode === 'profile' ? ':p' : '';
   const buttons = topics.map((topic) => {
     const title = language === 'en' ? topic.title_en : topic.title_ru;
     const mark = selected.includes(topic.id) ? '✅ ' : '';
-    return button(`${mark}${title}`, `topic:${topic.id}${suffix}`);
+    return button(`${mark}${title}`, { type: 'topic', topicId: topic.id, mode });
   });
   const done = selected.length >= 2 ? `${t.topicsDone} (${selected.length})` : t.topicsNeedTwo;
-  const doneData = mode === 'profile' ? 'topics:save' : 'topics:done';
-  return { inline_keyboard: [...rows(buttons, 2), [button(done, doneData)]] };
+  return {
+    inline_keyboard: [...rows(buttons, 2), [button(done, { type: 'topics.done', mode })]],
+  };
 }
 
 /** The suggested zones, with the user's current one marked (and offered even if unlisted). */
@@ -79,7 +83,9 @@ export function timeZoneKeyboard(zones: readonly string[], current?: string): In
   const offered = current && !zones.includes(current) ? [current, ...zones] : zones;
   return {
     inline_keyboard: rows(
-      offered.map((zone) => button(`${zone === current ? '✅ ' : ''}${zone}`, `tz:${zone}`)),
+      offered.map((zone) =>
+        button(`${zone === current ? '✅ ' : ''}${zone}`, { type: 'tz', zone }),
+      ),
       2,
     ),
   };
@@ -88,18 +94,33 @@ export function timeZoneKeyboard(zones: readonly string[], current?: string): In
 export function profileKeyboard(t: Texts): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
-      [button(t.editTopics, 'profile:topics'), button(t.editTz, 'profile:tz')],
-      [button(t.editLanguage, 'profile:lang')],
+      [
+        button(t.editTopics, { type: 'profile', field: 'topics' }),
+        button(t.editTz, { type: 'profile', field: 'tz' }),
+      ],
+      [button(t.editLanguage, { type: 'profile', field: 'lang' })],
     ],
   };
 }
 
 export function languageKeyboard(): InlineKeyboardMarkup {
-  return { inline_keyboard: [[button('Русский', 'lang:ru'), button('English', 'lang:en')]] };
+  return {
+    inline_keyboard: [
+      [
+        button('Русский', { type: 'lang', language: 'ru' }),
+        button('English', { type: 'lang', language: 'en' }),
+      ],
+    ],
+  };
 }
 
 export function deleteKeyboard(t: Texts): InlineKeyboardMarkup {
   return {
-    inline_keyboard: [[button(t.deleteYes, 'delete:yes'), button(t.deleteNo, 'delete:no')]],
+    inline_keyboard: [
+      [
+        button(t.deleteYes, { type: 'delete', confirmed: true }),
+        button(t.deleteNo, { type: 'delete', confirmed: false }),
+      ],
+    ],
   };
 }

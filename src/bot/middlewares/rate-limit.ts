@@ -1,6 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../../redis/keys.js';
 
+/** What is limited: commands and button presses, and starting a search. */
+export const RATE_LIMIT_SCOPES = ['cmd', 'find'] as const;
+export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
+
 /**
  * A fixed one-minute window per user and scope. Returns false once the user has used up
  * `limit` actions in the current minute.
@@ -8,7 +12,7 @@ import type { RedisKeys } from '../../redis/keys.js';
 export async function withinLimit(
   redis: Redis,
   keys: RedisKeys,
-  scope: string,
+  scope: RateLimitScope,
   userId: number,
   limit: number,
 ): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { MatchProducer } from '../matcher/match-producer.js';
+import type { MatchProducer } from '../streams/match-producer.js';
 import type { Notifier } from '../notifications/notifier.js';
 
 export interface SearchSweeperDeps {
@@ -59,11 +59,11 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
       });
       for (const row of ended) {
         await deps.notifier
-          .notify(
-            row.user_id,
-            { kind: 'search.expired', minutes: Math.round(deps.searchTtlMs / 60_000) },
-            `s${row.id}-expired`,
-          )
+          .notify(row.user_id, {
+            kind: 'search.expired',
+            searchId: row.id,
+            minutes: Math.round(deps.searchTtlMs / 60_000),
+          })
           .catch((error: unknown) => deps.log.error({ err: error }, 'search expiry notice failed'));
       }
       return ended.length;

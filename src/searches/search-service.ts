@@ -3,11 +3,13 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { MatchProducer } from '../matcher/match-producer.js';
+import type { MatchProducer } from '../streams/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
+import { withdrawFromMatching } from '../db/queries/searches.js';
+import type { UserDataOwner } from '../erasure/user-data.js';
 
-export interface MatchingServiceDeps {
+export interface SearchServiceDeps {
   db: DatabasePool;
   producer: MatchProducer;
   runtime: ProposalRuntime;
@@ -25,7 +27,7 @@ export type ConfirmAction = 'accept' | 'decline';
  * What "Find a partner", "Cancel" and the proposal buttons do. The bot and the HTTP API
  * both call these; neither goes around them.
  */
-export interface MatchingService {
+export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserRows'>> {
   /**
    * Starts a search for `userId`.
    * @throws AppError not_found, profile_incomplete, suspended, forbidden (the user has blocked
@@ -59,7 +61,7 @@ const startRow = z.object({
   requested_at: z.date().nullable(),
 });
 
-export function createMatchingService(deps: MatchingServiceDeps): MatchingService {
+export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { db, metrics } = deps;
   const count = (outcome: string) => metrics.findRequests.labels(outcome).inc();
 
@@ -136,6 +138,15 @@ export function createMatchingService(deps: MatchingServiceDeps): MatchingServic
           : { type: 'proposal.decline', userId },
       );
       return result.status;
+    },
+
+    /** An erased user's searches end, they leave the pool and hold nobody busy any more. */
+    async forgetUserRows(tx, user) {
+      await withdrawFromMatching(tx, user.id, 'deleted');
+      await tx.query(sql.unsafe`DELETE FROM engagements WHERE user_id = ${user.id}`);
+      await tx.query(sql.unsafe`
+        UPDATE searches SET state = 'cancelled', ended_at = now(), end_reason = 'deleted'
+        WHERE user_id = ${user.id} AND state IN ('queued', 'waiting', 'proposed')`);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { RedisKeys } from '../redis/keys.js';
+import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 
 /** One `match.find` entry, as in the sprint document (all fields are strings on the wire). */
 export interface MatchFindEntry {
@@ -29,13 +30,17 @@ export interface MatchProducerDeps {
   maxLen: number;
 }
 
-export interface MatchProducer {
+export interface MatchProducer extends UserDataOwner {
   /**
    * Appends an entry to match.find and returns its stream id.
    * @throws AppError unavailable when the stream backlog is at its cap.
    */
   enqueue(entry: MatchFindEntry): Promise<string>;
+  /** Deletes the erased user's entries from match.find, read or not. */
+  forgetUser(user: ErasedUser): Promise<void>;
 }
+
+const PAGE = 1000;
 
 export function createMatchProducer(deps: MatchProducerDeps): MatchProducer {
   deps.redis.defineCommand('teteMatchAdd', { numberOfKeys: 1, lua: ADD_SCRIPT });
@@ -63,6 +68,23 @@ export function createMatchProducer(deps: MatchProducerDeps): MatchProducer {
       );
       if (!id) throw new AppError('unavailable', 'the matching queue is full; try again shortly');
       return id;
+    },
+
+    async forgetUser(user) {
+      const { redis, keys } = deps;
+      let start = '-';
+      for (;;) {
+        const page = (await redis.xrange(keys.matchFind, start, '+', 'COUNT', PAGE)) as [
+          string,
+          string[],
+        ][];
+        const mine = page
+          .filter(([, fields]) => fields[fields.indexOf('user_id') + 1] === String(user.id))
+          .map(([id]) => id);
+        if (mine.length) await redis.xdel(keys.matchFind, ...mine);
+        if (page.length < PAGE) return;
+        start = `(${page.at(-1)![0]}`;
+      }
     },
   };
 }

@@ -1,0 +1,125 @@
+import type { CallbackQueryContext, Composer } from 'grammy';
+import type { BotContext } from './context.js';
+import type { Language } from './i18n/index.js';
+
+/** Onboarding goes on to the time zone after the topics; editing from /profile does not. */
+export type TopicsMode = 'onboarding' | 'profile';
+
+/**
+ * What each inline button says when pressed, typed. Its wire format (callback_data, at most
+ * 64 bytes) is spelled only in this module: keyboards pack it, handlers and the simulated
+ * crowd parse it. The acting user never comes from here but from callback_query.from.
+ */
+interface CallbackFields {
+  proposal: { answer: 'accept' | 'decline'; matchId: number };
+  rate: { matchId: number; stars: number };
+  rules: object;
+  topic: { topicId: number; mode: TopicsMode };
+  'topics.done': { mode: TopicsMode };
+  tz: { zone: string };
+  profile: { field: 'topics' | 'tz' | 'lang' };
+  lang: { language: Language };
+  delete: { confirmed: boolean };
+}
+
+export type CallbackType = keyof CallbackFields;
+/** A button's data; `CallbackData<K>` is the data of buttons of type K. */
+export type CallbackData<K extends CallbackType = CallbackType> = {
+  [P in K]: { type: P } & CallbackFields[P];
+}[K];
+
+interface Format<K extends CallbackType> {
+  pattern: RegExp;
+  pack(data: CallbackData<K>): string;
+  parse(match: RegExpMatchArray): CallbackData<K>;
+}
+
+const FORMATS: { [K in CallbackType]: Format<K> } = {
+  proposal: {
+    pattern: /^match:(accept|decline):(\d{1,15})$/,
+    pack: ({ answer, matchId }) => `match:${answer}:${matchId}`,
+    parse: (match) => ({
+      type: 'proposal',
+      answer: match[1] === 'accept' ? 'accept' : 'decline',
+      matchId: Number(match[2]),
+    }),
+  },
+  rate: {
+    pattern: /^rate:(\d{1,15}):([1-5])$/,
+    pack: ({ matchId, stars }) => `rate:${matchId}:${stars}`,
+    parse: (match) => ({ type: 'rate', matchId: Number(match[1]), stars: Number(match[2]) }),
+  },
+  rules: {
+    pattern: /^rules:accept$/,
+    pack: () => 'rules:accept',
+    parse: () => ({ type: 'rules' }),
+  },
+  topic: {
+    pattern: /^topic:(\d{1,9})(:p)?$/,
+    pack: ({ topicId, mode }) => `topic:${topicId}${mode === 'profile' ? ':p' : ''}`,
+    parse: (match) => ({
+      type: 'topic',
+      topicId: Number(match[1]),
+      mode: match[2] ? 'profile' : 'onboarding',
+    }),
+  },
+  'topics.done': {
+    pattern: /^topics:(done|save)$/,
+    pack: ({ mode }) => (mode === 'profile' ? 'topics:save' : 'topics:done'),
+    parse: (match) => ({
+      type: 'topics.done',
+      mode: match[1] === 'save' ? 'profile' : 'onboarding',
+    }),
+  },
+  tz: {
+    pattern: /^tz:(.+)$/,
+    pack: ({ zone }) => `tz:${zone}`,
+    parse: (match) => ({ type: 'tz', zone: match[1] ?? '' }),
+  },
+  profile: {
+    pattern: /^profile:(topics|tz|lang)$/,
+    pack: ({ field }) => `profile:${field}`,
+    parse: (match) => ({
+      type: 'profile',
+      field: match[1] === 'topics' ? 'topics' : match[1] === 'tz' ? 'tz' : 'lang',
+    }),
+  },
+  lang: {
+    pattern: /^lang:(ru|en)$/,
+    pack: ({ language }) => `lang:${language}`,
+    parse: (match) => ({ type: 'lang', language: match[1] === 'en' ? 'en' : 'ru' }),
+  },
+  delete: {
+    pattern: /^delete:(yes|no)$/,
+    pack: ({ confirmed }) => (confirmed ? 'delete:yes' : 'delete:no'),
+    parse: (match) => ({ type: 'delete', confirmed: match[1] === 'yes' }),
+  },
+};
+
+/** The callback_data of a button. */
+export function packCallback<K extends CallbackType>(data: CallbackData<K>): string {
+  return FORMATS[data.type].pack(data);
+}
+
+/** What a button's callback_data says, or null for data this bot does not use (any more). */
+export function parseCallback(data: string): CallbackData | null {
+  for (const format of Object.values(FORMATS)) {
+    const match = format.pattern.exec(data);
+    if (match) return format.parse(match);
+  }
+  return null;
+}
+
+/** Handles presses of buttons of one type, with their data parsed. */
+export function onButton<K extends CallbackType>(
+  composer: Composer<BotContext>,
+  type: K,
+  handler: (ctx: CallbackQueryContext<BotContext>, data: CallbackData<K>) => Promise<unknown>,
+): void {
+  const format: Format<K> = FORMATS[type];
+  composer.callbackQuery(format.pattern, async (ctx) => {
+    // grammY matched the pattern already; matching again gives the groups a typed home.
+    const match = format.pattern.exec(ctx.callbackQuery.data);
+    if (match) await handler(ctx, format.parse(match));
+  });
+}

@@ -1,0 +1,48 @@
+import type { Notice } from '../notifications/notifier.js';
+
+/**
+ * Every outbound message key, spelled here only. A key names one message: the outbound queue
+ * sends a key once, so a replayed effect or a redelivered update cannot send a second copy,
+ * and a later edit or reply finds the message it refers to by the key it was sent with.
+ * Keys use the outbound queue's alphabet (letters, digits, `_.-`).
+ */
+export const messageKeys = {
+  /** The proposal message; the notices that close a proposal edit it by this key. */
+  proposal: (matchId: number, userId: number) => `m${matchId}-proposal-u${userId}`,
+
+  /** The one message (or first of several) that tells `userId` about `notice`. */
+  notice(userId: number, notice: Notice): string {
+    switch (notice.kind) {
+      case 'proposal':
+        return messageKeys.proposal(notice.matchId, userId);
+      case 'chat.started':
+        return `m${notice.matchId}-intro-u${userId}`;
+      case 'proposal.declined':
+        return `m${notice.matchId}-declined-u${userId}`;
+      case 'proposal.expired':
+        return `m${notice.matchId}-expired-u${userId}`;
+      case 'search.expired':
+        return `s${notice.searchId}-expired`;
+      case 'chat.ended':
+        return `c${notice.matchId}-ended-u${userId}`;
+      case 'feedback.request':
+        return `c${notice.matchId}-feedback-u${userId}`;
+    }
+  },
+
+  /** A further message sent for the same notice (`part`: intro, rules, edit). */
+  part: (key: string, part: 'edit' | 'intro' | 'rules') => `${key}-${part}`,
+
+  /**
+   * The `n`th message a bot update sends or edits: a redelivered update (same update_id)
+   * produces the same keys.
+   */
+  update: (updateId: number, kind: 'say' | 'edit', n: number) => `upd${updateId}-${kind}${n}`,
+
+  /** The copy of a chat message relayed to the partner; edits and replies refer to it. */
+  relay: (matchId: number, chatId: number, messageId: number) =>
+    `relay-${matchId}-${chatId}-${messageId}`,
+
+  /** One edit (by its edit date) of a relayed copy. */
+  relayEdit: (relayKey: string, version: number) => `${relayKey}-edit${version}`,
+};

@@ -1,0 +1,141 @@
+import type { Resources } from './resources.js';
+import { createMatchProducer, type MatchProducer } from './streams/match-producer.js';
+import { createSearchService } from './searches/search-service.js';
+import { createSearchSweeper } from './searches/search-sweeper.js';
+import { createProposalStore, type ProposalStore } from './proposals/proposal-store.js';
+import { createProposalRuntime, type ProposalRuntime } from './proposals/proposal-runtime.js';
+import { createProposalEffects, executeWith } from './proposals/proposal-effects.js';
+import type { EffectExecutor } from './proposals/proposal-outbox.js';
+import { createProposalTimers, type ProposalTimerData } from './proposals/proposal-timers.js';
+import { createProposalUserData } from './proposals/proposal-user-data.js';
+import { loadDurableProposal } from './proposals/proposal-durable.js';
+import { createReconciler } from './proposals/reconciler.js';
+import { createEffectSweeper } from './proposals/effect-sweeper.js';
+import { createDelayedJobs } from './queues/delayed-jobs.js';
+import { createChatTimers, type ChatIdleData, type ChatTimers } from './chats/chat-timers.js';
+import { createChatService } from './chats/chat-service.js';
+import { createSafetyService } from './safety/safety-service.js';
+import { createUserService, type UserService } from './users/user-service.js';
+import { createAccountService } from './users/account-service.js';
+import type { UserDataOwner } from './erasure/user-data.js';
+import { createOutbound, type Outbound } from './outbound/outbound-queue.js';
+import type { Notifier } from './notifications/notifier.js';
+
+export interface CoreOptions {
+  /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
+  notifier: (parts: { users: UserService; outbound: Outbound }) => Notifier;
+  /** Modules outside the core that keep user data too (the bot's), erased on /delete. */
+  owners?: readonly UserDataOwner[];
+}
+
+/**
+ * A proposal runtime over `store` and `execute`: the app's own, and any other built the same
+ * way (a second process's, in tests).
+ */
+export function createProposalRuntimeOf(
+  resources: Pick<Resources, 'config' | 'db' | 'metrics' | 'log' | 'inspector'>,
+  parts: { store: ProposalStore; execute: EffectExecutor },
+): ProposalRuntime {
+  const { config, db } = resources;
+  return createProposalRuntime({
+    ...parts,
+    loadDurable: (matchId) => loadDurableProposal(db, matchId, config.MAX_REQUEUES),
+    metrics: resources.metrics,
+    log: resources.log,
+    inspector: resources.inspector,
+    retentionSeconds: config.PROPOSAL_RETENTION_SECONDS,
+  });
+}
+
+/** The proposal actors: their records, timers, effects and runtime. */
+function createProposals(
+  resources: Resources,
+  parts: { producer: MatchProducer; notifier: Notifier; chatTimers: ChatTimers },
+) {
+  const { config, db, redis, keys, queues } = resources;
+  const timers = createProposalTimers(
+    createDelayedJobs<ProposalTimerData>(queues.proposalTimers, 'proposal.expire'),
+  );
+  const store = createProposalStore({ redis, keys });
+  const execute = executeWith(
+    createProposalEffects({
+      ...parts,
+      db,
+      timers,
+      cooldownHours: config.COOLDOWN_HOURS,
+      chatIdleMs: config.CHAT_IDLE_HOURS * 3_600_000,
+    }),
+  );
+  const runtime = createProposalRuntimeOf(resources, { store, execute });
+  return { timers, store, execute, runtime, userData: createProposalUserData({ db, store }) };
+}
+
+/**
+ * The service graph every role uses, built from the process's resources. Plain factories
+ * only: nothing here opens a connection or starts a worker, and nothing knows Telegram.
+ */
+export function createCore(resources: Resources, options: CoreOptions) {
+  const { config, log, db, redis, keys, metrics, queues } = resources;
+  const users = createUserService({ db });
+  const outbound = createOutbound({
+    queue: queues.outbound,
+    redis,
+    keys,
+    chatIntervalMs: config.OUTBOUND_CHAT_INTERVAL_MS,
+    chatBurst: config.OUTBOUND_CHAT_BURST,
+  });
+  const notifier = options.notifier({ users, outbound });
+  const producer = createMatchProducer({ redis, keys, maxLen: config.MATCH_STREAM_MAXLEN });
+  const chatTimers = createChatTimers(
+    createDelayedJobs<ChatIdleData>(queues.chatTimers, 'chat.idle'),
+  );
+  const chatIdleMs = config.CHAT_IDLE_HOURS * 3_600_000;
+  const chats = createChatService({ db, notifier, timers: chatTimers, idleMs: chatIdleMs });
+  const proposals = createProposals(resources, { producer, notifier, chatTimers });
+  const { runtime, store } = proposals;
+  const searches = createSearchService({ db, producer, runtime, metrics });
+  const safety = createSafetyService({
+    db,
+    chats,
+    suspendThreshold: config.REPORT_SUSPEND_THRESHOLD,
+  });
+  const owners = [searches, safety, proposals.userData, chats, outbound, producer];
+  return {
+    users,
+    outbound,
+    notifier,
+    producer,
+    proposalTimers: proposals.timers,
+    chatTimers,
+    chats,
+    store,
+    execute: proposals.execute,
+    runtime,
+    searches,
+    safety,
+    accounts: createAccountService({
+      db,
+      runtime,
+      chats,
+      owners: [...owners, ...(options.owners ?? [])],
+      log,
+    }),
+    reconciler: createReconciler({ db, redis, keys, runtime, timers: proposals.timers, log }),
+    effectSweeper: createEffectSweeper({
+      store,
+      runtime,
+      log,
+      graceMs: config.EFFECT_SWEEP_GRACE_SECONDS * 1000,
+    }),
+    searchSweeper: createSearchSweeper({
+      db,
+      producer,
+      notifier,
+      log,
+      searchTtlMs: config.SEARCH_TTL_MINUTES * 60_000,
+      stuckAfterMs: config.SEARCH_STUCK_SECONDS * 1000,
+    }),
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;

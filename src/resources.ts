@@ -1,0 +1,95 @@
+import { Queue } from 'bullmq';
+import { sql, type DatabasePool } from 'slonik';
+import type { Redis } from 'ioredis';
+import { maskUrl, type Config } from './config.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createMetricSources } from './metrics/metric-sources.js';
+import { createDbPool } from './db/pool.js';
+import { migrate } from './db/migrate.js';
+import { createRedisClient } from './redis/client.js';
+import { createRedisKeys, QUEUE_NAMES, type RedisKeys } from './redis/keys.js';
+import type { Stoppable } from './startup/lifecycle.js';
+import { waitFor } from './startup/wait-for.js';
+import { createProposalInspector, type ProposalInspector } from './proposals/proposal-inspector.js';
+import type { ProposalTimerData } from './proposals/proposal-timers.js';
+import type { ChatIdleData } from './chats/chat-timers.js';
+import type { OutboundMessage } from './outbound/outbound-message.js';
+
+/** The process's connections and shared objects: what every role and the core are built on. */
+export interface Resources {
+  config: Config;
+  log: Logger;
+  db: DatabasePool;
+  redis: Redis;
+  keys: RedisKeys;
+  metrics: Metrics;
+  queues: {
+    proposalTimers: Queue<ProposalTimerData>;
+    chatTimers: Queue<ChatIdleData>;
+    outbound: Queue<OutboundMessage>;
+  };
+  /** BullMQ's connection and key prefix, for the workers the roles start. */
+  queueOptions: { connection: Redis; prefix: string };
+  inspector?: ProposalInspector;
+  /** Opens another Redis connection, closed on shutdown (`blocking`: retries forever). */
+  redisClient(name: string, blocking?: boolean): Redis;
+}
+
+export interface OpenOptions {
+  config: Config;
+  log: Logger;
+  /** Registers what was opened, to be closed on shutdown in reverse order. */
+  onOpen: (item: Stoppable) => void;
+  /** Apply pending migrations first (true for `npm start`). */
+  migrate?: boolean;
+}
+
+/**
+ * Connects to PostgreSQL and Redis (waiting up to STARTUP_TIMEOUT_SECONDS for each) and
+ * creates the queues, metrics and inspector.
+ * @throws StartupError when PostgreSQL or Redis stays unreachable.
+ */
+export async function openResources(options: OpenOptions): Promise<Resources> {
+  const { config, log, onOpen } = options;
+  const timeoutMs = config.STARTUP_TIMEOUT_SECONDS * 1000;
+  const pg = { service: 'PostgreSQL', where: maskUrl(config.DATABASE_URL), timeoutMs, log };
+  if (options.migrate) {
+    await waitFor(() => migrate({ databaseUrl: config.DATABASE_URL, log }), pg);
+  }
+  const db = await createDbPool({ url: config.DATABASE_URL, size: config.DATABASE_POOL_SIZE });
+  onOpen({ name: 'postgres', stop: () => db.end() });
+  await waitFor(() => db.query(sql.unsafe`SELECT 1`), pg);
+
+  const redisClient = (name: string, blocking = false) => {
+    const client = createRedisClient({ url: config.REDIS_URL, name, log, blocking });
+    onOpen({ name: `redis ${name}`, stop: async () => void (await client.quit()) });
+    return client;
+  };
+  const redis = redisClient('tete');
+  await waitFor(
+    () =>
+      redis.connect().catch((error: unknown) => {
+        redis.disconnect();
+        throw error;
+      }),
+    { service: 'Redis', where: maskUrl(config.REDIS_URL), timeoutMs, log },
+  );
+  const keys = createRedisKeys(config.REDIS_PREFIX);
+  // BullMQ wants its own connection that retries forever rather than failing commands.
+  const queueOptions = { connection: redisClient('tete-bull', true), prefix: keys.bullPrefix };
+  const queues = {
+    proposalTimers: new Queue<ProposalTimerData>(QUEUE_NAMES.proposalTimers, queueOptions),
+    chatTimers: new Queue<ChatIdleData>(QUEUE_NAMES.chatTimers, queueOptions),
+    outbound: new Queue<OutboundMessage>(QUEUE_NAMES.outbound, queueOptions),
+  };
+  for (const queue of Object.values(queues)) {
+    onOpen({ name: `queue ${queue.name}`, stop: () => queue.close() });
+  }
+  const metrics = createMetrics(
+    createMetricSources({ redis, keys, db, outboundQueue: queues.outbound }),
+  );
+  const inspector = config.INSPECT ? createProposalInspector(config.INSPECT) : undefined;
+  if (inspector) onOpen({ name: 'inspector', stop: () => Promise.resolve(inspector.stop()) });
+  return { config, log, db, redis, keys, metrics, queues, queueOptions, inspector, redisClient };
+}

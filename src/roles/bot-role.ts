@@ -1,0 +1,93 @@
+import { QUEUE_NAMES } from '../redis/keys.js';
+import type { OutboundMessage } from '../outbound/outbound-message.js';
+import { createOutboundSender } from '../outbound/outbound-sender.js';
+import { createBot, registerCommands } from '../bot/bot.js';
+import { createWebhookRouter } from '../bot/webhook.js';
+import { workerOf, type Component, type RoleFactory } from './role.js';
+
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
+
+/**
+ * The bot role: the grammY bot (long polling, or the webhook route when WEBHOOK_URL is set),
+ * the command menu, and the outbound sender that makes every Bot API send and edit.
+ */
+export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
+  const { config, log, redis, keys } = resources;
+  if (!config.BOT_TOKEN) throw new Error('the bot role needs BOT_TOKEN');
+  const bot = createBot({
+    token: config.BOT_TOKEN,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    botInfo,
+    deps: {
+      users: core.users,
+      searches: core.searches,
+      chats: core.chats,
+      safety: core.safety,
+      accounts: core.accounts,
+      outbound: core.outbound,
+      redis,
+      keys,
+      log,
+      limits: {
+        findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
+        commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,
+      },
+    },
+  });
+  const sender = createOutboundSender({
+    api: bot.api,
+    db: resources.db,
+    redis,
+    keys,
+    queue: resources.queues.outbound,
+    metrics: resources.metrics,
+    log,
+    onBlocked: (userId) => core.accounts.markBotBlocked(userId),
+  });
+  const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
+  const webhook = url && secret ? { url, secret } : null;
+
+  const setup: Component = {
+    name: 'bot setup',
+    async start() {
+      await bot.init();
+      await registerCommands(bot);
+    },
+    stop: async () => {},
+  };
+  const intake: Component = {
+    name: 'bot',
+    async start() {
+      if (webhook) {
+        await bot.api.setWebhook(webhook.url, {
+          secret_token: webhook.secret,
+          allowed_updates: ALLOWED_UPDATES,
+        });
+        log.info({ mode: 'webhook' }, 'bot started');
+        return;
+      }
+      const polling = bot.start({
+        allowed_updates: ALLOWED_UPDATES,
+        onStart: () => log.info({ mode: 'polling' }, 'bot started'),
+      });
+      polling.catch((error: unknown) => log.error({ err: error }, 'long polling stopped'));
+    },
+    // In webhook mode the HTTP server stops the intake; bot.stop only ends long polling.
+    stop: async () => {
+      if (!webhook) await bot.stop();
+    },
+  };
+  return {
+    routers: webhook
+      ? [createWebhookRouter({ bot, secret: webhook.secret, redis, keys, log })]
+      : [],
+    components: [
+      setup,
+      workerOf<OutboundMessage>(resources, QUEUE_NAMES.outbound, sender, {
+        concurrency: config.OUTBOUND_CONCURRENCY,
+        limiter: { max: config.OUTBOUND_RATE_PER_SECOND, duration: 1000 },
+      }),
+      intake,
+    ],
+  };
+};

@@ -1,0 +1,66 @@
+import { Worker, type Processor, type WorkerOptions } from 'bullmq';
+import type { Router } from '@koa/router';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Core } from '../core.js';
+import type { Resources } from '../resources.js';
+import { startPeriodic } from '../startup/periodic.js';
+
+/** What a role is built from: the process's resources and the core services. */
+export interface RoleContext {
+  resources: Resources;
+  core: Core;
+  /** The bot's identity when already known: skips getMe (tests, the sandbox). */
+  botInfo?: UserFromGetMe;
+}
+
+/** Something a role runs: started when the process starts, stopped in reverse order. */
+export interface Component {
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+/** A role, built: the HTTP routes it serves and what it runs. Building opens nothing. */
+export interface RoleParts {
+  routers: Router[];
+  components: Component[];
+}
+
+export type RoleFactory = (context: RoleContext) => RoleParts;
+
+/** A BullMQ worker on one of the process's queues; a failed job is logged. */
+export function workerOf<T>(
+  resources: Resources,
+  queue: string,
+  processor: Processor<T>,
+  options: Partial<WorkerOptions>,
+): Component {
+  let worker: Worker<T> | undefined;
+  return {
+    name: `worker ${queue}`,
+    start() {
+      worker = new Worker<T>(queue, processor, { ...resources.queueOptions, ...options });
+      worker.on('failed', (job, error) =>
+        resources.log.warn({ queue, jobId: job?.id, reason: error.message }, 'job failed'),
+      );
+    },
+    stop: async () => worker?.close(),
+  };
+}
+
+/** A task run every `ms`, never overlapping itself (see startPeriodic). */
+export function periodic(
+  resources: Resources,
+  name: string,
+  ms: number,
+  task: () => Promise<unknown>,
+): Component {
+  let running: ReturnType<typeof startPeriodic> | undefined;
+  return {
+    name,
+    start() {
+      running = startPeriodic(name, ms, task, resources.log);
+    },
+    stop: async () => running?.stop(),
+  };
+}
