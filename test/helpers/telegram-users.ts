@@ -1,6 +1,6 @@
 import type { Message } from 'grammy/types';
-import type { BotApiEmulator, EmulatedUser } from '../../src/emulator/index.js';
-import { onboardUser } from '../../src/sandbox/onboard-person.js';
+import type { BotApiEmulator, EmulatedUser } from '@tete/bot-api-emulator';
+import { onboardUser } from '../../sandbox/onboard-person.js';
 
 let nextTelegramId = 7_000_000_000;
 
