@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 import { startPrometheus } from './prometheus-runner.js';
@@ -23,22 +22,23 @@ const COMMAND = sandboxCommand('npm run acceptance --', {
 async function run(): Promise<void> {
   const options = readCommandLine(COMMAND);
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const startedAt = new Date();
-  const sandboxRun = await runSandbox(config, log, options);
+  const sandboxRun = await runSandbox(config, options);
   let onboardedAt: number | undefined;
   void sandboxRun.sandbox.ready.then(
-    () => (onboardedAt = Date.now()),
+    (everyone) => {
+      if (everyone) onboardedAt = Date.now();
+    },
     () => undefined,
   );
   const prometheus = await startPrometheus({
     target: `127.0.0.1:${sandboxRun.sandbox.app.address.port}`,
     rulesDir: 'grafana/prometheus/rules',
   });
-  process.stdout.write(
+  sandboxRun.console.line(
     prometheus
-      ? `Prometheus ${prometheus.version} at ${prometheus.url} evaluates the alert rules\n`
-      : 'Prometheus is not installed; alerts are not evaluated (apt-get install prometheus)\n',
+      ? `Prometheus ${prometheus.version} at ${prometheus.url} evaluates the alert rules`
+      : 'Prometheus is not installed; alerts are not evaluated (apt-get install prometheus)',
   );
   const onSignal = () => void sandboxRun.stop();
   process.once('SIGINT', onSignal);
@@ -68,7 +68,7 @@ async function run(): Promise<void> {
     prometheus: prometheus?.version,
   });
   await writeFile('bench/ACCEPTANCE.md', await formatMarkdown('bench/ACCEPTANCE.md', report));
-  process.stdout.write('\nWrote bench/ACCEPTANCE.md\n');
+  sandboxRun.console.line('\nWrote bench/ACCEPTANCE.md');
   process.exit(0);
 }
 

@@ -24,10 +24,12 @@ service is the real one, every role, on PostgreSQL and Redis. Each simulated per
 - **Onboards through the bot** like a person: /start, "I agree", one press per topic, "Done",
   a time zone button (or types it). Topics: 2–6 per person (weights 2:4:4:3:1), drawn from
   the catalogue with Zipf-skewed popularity (exponent 0.9, random order), so a few topics are
-  very common and most are rare. Time zones: mostly Russian zones (Moscow 40%), plus Minsk,
-  Almaty, Berlin, London, New York, Los Angeles, Kolkata, Sydney. 15% use English.
+  very common and most are rare. Time zones: mostly Russian zones (Moscow 44%), the
+  neighbours (Minsk, Kyiv, Almaty, Tashkent, the Caucasus, Istanbul) and a diaspora (Berlin,
+  London, Dubai, Bangkok, New York, Los Angeles, Tokyo). 15% use English.
 - **Presses "Find a partner"** when the crowd's Poisson arrival process (the \`--rate\`)
-  picks them among people who are idle and rested.
+  picks them among people who are idle and rested, and once a moment (median 2.5 s) after
+  onboarding, as a new user does; so matching starts while the crowd is still onboarding.
 - **Judges a proposal from its text**, as a person reads it: quality q = 0.65·min(shared
   topics/4, 1) + 0.35·min(shared waking hours/14, 1). They accept with probability
   (0.3 + 0.7·q)·openness, where openness is personal, uniform in 0.6–1.0. This is an
@@ -74,8 +76,9 @@ export function renderAcceptance(input: AcceptanceInput): string {
       'on the 2-core development machine with PostgreSQL and Redis local. ' +
       (input.onboardedSeconds === undefined
         ? 'The crowd never finished onboarding.'
-        : `The crowd onboarded through the bot in the first ${Math.round(input.onboardedSeconds)} s; ` +
-          `"Find" was pressed for the ${Math.round(input.seconds - input.onboardedSeconds)} s after that.`),
+        : `The crowd onboarded through the bot in the first ${Math.round(input.onboardedSeconds)} s ` +
+          '(each person pressed "Find" as soon as they had onboarded); the run went on for ' +
+          `${Math.round(input.seconds - input.onboardedSeconds)} s after that.`),
     '',
     '## Figures (section 10 of the sprint document)',
     '',

@@ -19,15 +19,24 @@ export interface CrowdFigures {
   compatibleWithin1s: number;
   shareCompatibleWithin1s: number | undefined;
   timeToProposalMs: { p50?: number; p95?: number; p99?: number };
+  /** Chats that opened, each counted once (both people see it open). */
   chatsStarted: number;
   noOneIdle: number;
+  /** People who have finished onboarding. */
+  onboarded: number;
 }
 
 export function createCrowdStats(now: () => number = Date.now) {
   const finds: FindRecord[] = [];
-  let chats = 0;
+  const chats = new Set<number>();
   let noOneIdle = 0;
+  let onboarded = 0;
+  let firstProposalAt: number | undefined;
+  let reportFirstProposal!: (at: number) => void;
+  const firstProposal = new Promise<number>((resolve) => (reportFirstProposal = resolve));
   return {
+    /** Resolves with the time (epoch ms) the first proposal reached someone. */
+    firstProposal,
     find(compatibleWaiting: boolean): number {
       finds.push({ at: now(), compatibleWaiting });
       return finds.length - 1;
@@ -35,9 +44,17 @@ export function createCrowdStats(now: () => number = Date.now) {
     proposed(index: number): void {
       const record = finds[index];
       if (record && record.proposedAt === undefined) record.proposedAt = now();
+      if (firstProposalAt === undefined) {
+        firstProposalAt = now();
+        reportFirstProposal(firstProposalAt);
+      }
     },
-    chatStarted(): void {
-      chats += 1;
+    /** Called by each of the two people whose chat opened. */
+    chatStarted(matchId: number): void {
+      chats.add(matchId);
+    },
+    onboarded(): void {
+      onboarded += 1;
     },
     noOneIdle(): void {
       noOneIdle += 1;
@@ -70,8 +87,9 @@ export function createCrowdStats(now: () => number = Date.now) {
           p95: percentile(times, 95),
           p99: percentile(times, 99),
         },
-        chatsStarted: chats,
+        chatsStarted: chats.size,
         noOneIdle,
+        onboarded,
       };
     },
   };

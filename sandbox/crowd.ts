@@ -15,14 +15,13 @@ import type { PersonProfile } from './population.js';
 import { compatible } from '../sim-kit/population.js';
 import { createRandom } from '../sim-kit/random.js';
 
-/** People onboarding at the same time. */
-const ONBOARDING_CONCURRENCY = 48;
-
 export interface CrowdOptions {
   emulator: BotApiEmulator;
   profiles: readonly PersonProfile[];
   /** Presses of "Find a partner" per second, across the crowd. */
   rate: number;
+  /** People onboarding at the same time. */
+  onboardingConcurrency: number;
   seed: number;
   log: Logger;
   /** Sandbox time runs at real speed; this scales think times down for quick runs. */
@@ -110,6 +109,7 @@ export function createCrowd(options: CrowdOptions) {
       case 'proposal': {
         if (person.state === 'proposed') return; // an edit of the same proposal
         person.state = 'proposed';
+        person.matchId = seen.matchId;
         if (person.findIndex !== undefined) stats.proposed(person.findIndex);
         person.chatQuality = seen.quality;
         if (random.chance(person.profile.ignoreChance)) return; // they never answer
@@ -124,7 +124,7 @@ export function createCrowd(options: CrowdOptions) {
       }
       case 'chat.open':
         person.state = 'chatting';
-        stats.chatStarted();
+        if (person.matchId !== undefined) stats.chatStarted(person.matchId);
         chat(person);
         return;
       case 'chat.ended':
@@ -167,14 +167,22 @@ export function createCrowd(options: CrowdOptions) {
     stats: stats satisfies CrowdStats,
     people: () => [...people.values()],
     /**
-     * Onboards everyone (a few at a time), then starts pressing "Find". Resolves when the
-     * whole crowd is onboarded.
+     * Onboards everyone, a few at a time, through the bot. Whoever has finished presses
+     * "Find a partner" a moment later, as a new user does when the bot offers it, while the
+     * others are still onboarding; after that the arrival process picks them like anyone.
+     * Resolves true once the whole crowd has onboarded, false if the crowd stopped first.
      */
-    async start(): Promise<void> {
+    async start(): Promise<boolean> {
       running = true;
+      options.emulator.onBotMessage((event) => {
+        const person = people.get(event.chatId);
+        if (!person || person.state === 'new' || !running) return;
+        react(person, readMessage(person.user, event.message, person.texts));
+      });
+      void arrivals();
       const queue = [...options.profiles];
       const worker = async () => {
-        for (let profile = queue.shift(); profile; profile = queue.shift()) {
+        for (let profile = queue.shift(); profile && running; profile = queue.shift()) {
           const user = options.emulator.createUser({
             id: profile.telegramId,
             firstName: profile.firstName,
@@ -182,20 +190,19 @@ export function createCrowd(options: CrowdOptions) {
           });
           const person = createPerson(profile, user);
           people.set(user.chatId, person);
-          await onboardPerson(person);
-          rest(person);
-          person.restUntil = Date.now() + (random() * 10_000) / speed;
+          try {
+            await onboardPerson(person);
+          } catch (error) {
+            if (!running) return; // stopped while onboarding: the bot is gone, not broken
+            throw error;
+          }
+          stats.onboarded();
+          // They read "profile ready" and press the button the bot offers, a moment later.
+          later(random.logNormal(2.5, 0.4), () => find(person));
         }
       };
-      options.emulator.onBotMessage((event) => {
-        const person = people.get(event.chatId);
-        if (!person || person.state === 'new' || !running) return;
-        react(person, readMessage(person.user, event.message, person.texts));
-      });
-      // Each onboarding waits on the per-chat pace of the bot's replies (about one a second), so
-      // many run side by side; the bot's overall send rate is what bounds them.
-      await Promise.all(Array.from({ length: ONBOARDING_CONCURRENCY }, worker));
-      void arrivals();
+      await Promise.all(Array.from({ length: options.onboardingConcurrency }, worker));
+      return running;
     },
     stop(): void {
       running = false;

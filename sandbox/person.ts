@@ -88,6 +88,8 @@ export interface Person {
   chatQuality: number;
   /** Index of the open /find in the crowd's statistics. */
   findIndex: number | undefined;
+  /** The match of the latest proposal, which is the chat's if it opens. */
+  matchId: number | undefined;
   texts: Texts;
 }
 
@@ -99,6 +101,7 @@ export function createPerson(profile: PersonProfile, user: EmulatedUser): Person
     restUntil: 0,
     chatQuality: 0.5,
     findIndex: undefined,
+    matchId: undefined,
     texts: TEXTS[profile.languageCode],
   };
 }

@@ -1,5 +1,4 @@
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 import { runSandbox } from './sandbox-runner.js';
@@ -12,8 +11,7 @@ import { sandboxCommand } from './sandbox-options.js';
 async function run(): Promise<void> {
   const options = readCommandLine(sandboxCommand('npm run sandbox --'));
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const sandbox = await runSandbox(config, log, options);
+  const sandbox = await runSandbox(config, options);
   const onSignal = () => void sandbox.stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -1,4 +1,3 @@
-import { createLogger } from '../src/logger.js';
 import { optionsText, parseCommandLine } from '../src/startup/command-line.js';
 import type { SandboxEntry } from '../src/startup/sandbox-loader.js';
 import { sandboxCommand } from './sandbox-options.js';
@@ -15,11 +14,11 @@ export const sandboxEntry: SandboxEntry = {
     `Without BOT_TOKEN (and with SANDBOX=auto) it runs the sandbox instead.\n${command.summary}\n\n` +
     `${optionsText(command)}\n`,
   async startSandbox(config, argv) {
-    const options = parseCommandLine(command, argv);
-    const log = createLogger(config.LOG_LEVEL);
-    log.info('no BOT_TOKEN: starting the sandbox (set SANDBOX=off to run without the bot instead)');
-    const quiet = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-    const run = await runSandbox(config, quiet, options);
-    return { log, stop: () => run.stop(), finished: run.finished.then(() => undefined) };
+    const run = await runSandbox(config, parseCommandLine(command, argv));
+    return {
+      log: run.log,
+      stop: () => run.stop(),
+      finished: run.finished.then(() => undefined),
+    };
   },
 };

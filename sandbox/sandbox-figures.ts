@@ -64,11 +64,22 @@ export const millis = (value: number | undefined) =>
       ? `${Math.round(value)} ms`
       : `${(value / 1000).toFixed(1)} s`;
 
-/** One line for the console, refreshed every second. */
-export function progressLine(elapsedSeconds: number, figures: SandboxFigures): string {
-  const clock = `${String(Math.floor(elapsedSeconds / 60)).padStart(2, '0')}:${String(Math.floor(elapsedSeconds % 60)).padStart(2, '0')}`;
+/** `[mm:ss]` since the sandbox started. */
+export function clock(elapsedSeconds: number): string {
+  const minutes = String(Math.floor(elapsedSeconds / 60)).padStart(2, '0');
+  return `[${minutes}:${String(Math.floor(elapsedSeconds % 60)).padStart(2, '0')}]`;
+}
+
+/** One line for the console, refreshed every second; onboarding shows until it is done. */
+export function progressLine(
+  elapsedSeconds: number,
+  figures: SandboxFigures,
+  people: number,
+): string {
+  const onboarding =
+    figures.onboarded < people ? `onboarding ${figures.onboarded}/${people} | ` : '';
   return (
-    `[${clock}] finds ${figures.finds} | proposals ${figures.proposals} ` +
+    `${clock(elapsedSeconds)} ${onboarding}finds ${figures.finds} | proposals ${figures.proposals} ` +
     `(✓${figures.confirmed} ✗${figures.declined} ⌛${figures.expired} …${figures.open}) | ` +
     `chats ${figures.activeChats} | waiting ${figures.waiting} | accept ${percent(figures.acceptRate)} | ` +
     `≤60s ${percent(figures.shareWithin60s)} | p50 ${millis(figures.timeToProposalMs.p50)}`

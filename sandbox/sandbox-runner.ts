@@ -1,65 +1,88 @@
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { startSandbox, type Sandbox } from './sandbox.js';
-import { acceptanceTable, progressLine, type SandboxFigures } from './sandbox-figures.js';
+import {
+  createSandboxConsole,
+  type ConsoleOutput,
+  type SandboxConsole,
+} from './sandbox-console.js';
+import { acceptanceTable, clock, progressLine, type SandboxFigures } from './sandbox-figures.js';
+import { createSandboxLog } from './sandbox-log.js';
 import type { SandboxOptions } from './sandbox-options.js';
+import { sandboxSpace } from './sandbox-space.js';
 
 export interface SandboxRun {
   sandbox: Sandbox;
+  console: SandboxConsole;
+  log: Logger;
   /** Resolves with the final figures once the run ends (duration elapsed, or `stop`). */
   finished: Promise<SandboxFigures>;
   stop(): Promise<void>;
 }
 
+function header(sandbox: Sandbox, logFile: string | undefined): string[] {
+  const { config, space } = sandbox;
+  const { port } = sandbox.app.address;
+  return [
+    `  no BOT_TOKEN, so Telegram is the built-in Bot API emulator at ${sandbox.emulator.apiRoot}`,
+    `  database ${space.database}, Redis prefix "${space.prefix}" (its own; started empty)`,
+    `  metrics: http://127.0.0.1:${port}/metrics   health: http://127.0.0.1:${port}/readyz`,
+    `  API: POST http://127.0.0.1:${port}/match/find with Authorization: Bearer ${config.INTERNAL_API_TOKEN ?? ''}`,
+    config.INSPECT
+      ? `  inspector: ${config.INSPECT}`
+      : '  inspector: set INSPECT=ws://... to watch proposals',
+    logFile ? `  logs: ${logFile}` : '  logs: warnings and errors, as JSON lines',
+    '  Ctrl-C stops it.',
+    '',
+  ];
+}
+
 /**
- * Runs the sandbox with a live console: a progress line every second (rewritten in place on
- * a terminal) and the sprint's acceptance table every minute.
+ * Runs the sandbox with a console for people: a progress line every second (in place on a
+ * terminal), onboarding as progress, a line when the first proposal reaches someone, and the
+ * sprint's acceptance table every minute and at the end.
  */
 export async function runSandbox(
   base: Config,
-  log: Logger,
   options: SandboxOptions,
-  out: NodeJS.WriteStream = process.stdout,
+  out: ConsoleOutput = process.stdout,
 ): Promise<SandboxRun> {
+  const console = createSandboxConsole(out);
+  const { log, file } = createSandboxLog(base, console, sandboxSpace(base).database);
+  console.line(
+    `tete sandbox: ${options.users} simulated users, ~${options.rate} /find per second, ` +
+      `proposal TTL ${options.ttl} s, seed ${options.seed}`,
+  );
   const sandbox = await startSandbox(base, log, options);
   const started = Date.now();
-  const { port } = sandbox.app.address;
-  out.write(
-    [
-      `tete sandbox: ${options.users} simulated users, ~${options.rate} /find per second, ` +
-        `proposal TTL ${options.ttl} s, seed ${options.seed}`,
-      `  no BOT_TOKEN, so Telegram is the built-in Bot API emulator at ${sandbox.emulator.apiRoot}`,
-      `  database ${new URL(sandbox.config.DATABASE_URL).pathname.slice(1)}, Redis prefix "${sandbox.config.REDIS_PREFIX}"`,
-      `  metrics: http://127.0.0.1:${port}/metrics   health: http://127.0.0.1:${port}/readyz`,
-      `  API: POST http://127.0.0.1:${port}/match/find with Authorization: Bearer ${sandbox.config.INTERNAL_API_TOKEN ?? ''}`,
-      sandbox.config.INSPECT
-        ? `  inspector: ${sandbox.config.INSPECT}`
-        : '  inspector: set INSPECT=ws://... to watch proposals',
-      '',
-    ].join('\n') + '\n',
-  );
+  for (const line of header(sandbox, file)) console.line(line);
 
   let resolveFinished!: (figures: SandboxFigures) => void;
   const finished = new Promise<SandboxFigures>((resolve) => (resolveFinished = resolve));
   let minute = 0;
   let stopping: Promise<void> | undefined;
-  const tick = setInterval(() => {
-    void sandbox.figures().then(
-      (figures) => {
-        const elapsed = (Date.now() - started) / 1000;
-        const line = progressLine(elapsed, figures);
-        out.write(
-          out.isTTY ? `\r\u001b[2K${line}` : Math.floor(elapsed) % 10 === 0 ? `${line}\n` : '',
-        );
-        if (Math.floor(elapsed / 60) > minute) {
-          minute = Math.floor(elapsed / 60);
-          out.write(
-            `${out.isTTY ? '\n' : ''}\nAcceptance figures after ${minute} min:\n${acceptanceTable(figures)}\n\n`,
-          );
-        }
-      },
-      (error: unknown) => log.warn({ err: error }, 'sandbox figures failed'),
+  const { stats } = sandbox.crowd;
+  void stats.firstProposal.then((at) => {
+    if (stopping) return;
+    const after = (at - started) / 1000;
+    console.line(
+      `${clock(after)} the first proposal reached a simulated person, ${after.toFixed(1)} s ` +
+        `after the start (${stats.figures().onboarded} of ${options.users} people onboarded by now)`,
     );
+  });
+  const show = (figures: SandboxFigures) => {
+    if (stopping) return;
+    const elapsed = (Date.now() - started) / 1000;
+    console.progress(progressLine(elapsed, figures, options.users), elapsed);
+    if (Math.floor(elapsed / 60) > minute) {
+      minute = Math.floor(elapsed / 60);
+      console.line(`\nAcceptance figures after ${minute} min:\n${acceptanceTable(figures)}\n`);
+    }
+  };
+  const tick = setInterval(() => {
+    sandbox
+      .figures()
+      .then(show, (error: unknown) => log.warn({ err: error }, 'sandbox figures failed'));
   }, 1_000);
 
   let deadline: NodeJS.Timeout | undefined;
@@ -67,26 +90,27 @@ export async function runSandbox(
     stopping ??= (async () => {
       clearInterval(tick);
       clearTimeout(deadline);
+      console.line('Stopping the sandbox…');
       const figures = await sandbox.figures();
       await sandbox.stop();
-      out.write(`\n\nFinal acceptance figures:\n${acceptanceTable(figures)}\n`);
+      console.end();
+      console.line(`\nFinal acceptance figures:\n${acceptanceTable(figures)}`);
       resolveFinished(figures);
     })();
     return stopping;
   };
-  // The duration counts from the moment the whole crowd has onboarded (a few minutes for a
-  // few hundred people, paced like Telegram), so a run measures that long of matching.
+  // The duration counts from the moment the whole crowd has onboarded, so a run measures
+  // that long of matching with everyone in.
   sandbox.ready.then(
-    () => {
+    (everyone) => {
+      if (!everyone) return;
       const seconds = Math.round((Date.now() - started) / 1000);
-      out.write(
-        `${out.isTTY ? '\n' : ''}The crowd onboarded in ${seconds} s and is pressing "Find".\n`,
-      );
+      console.line(`The whole crowd has onboarded (${seconds} s).`);
       if (options.duration > 0 && !stopping) {
         deadline = setTimeout(() => void stop(), options.duration * 1000);
       }
     },
     () => void stop(),
   );
-  return { sandbox, finished, stop };
+  return { sandbox, console, log, finished, stop };
 }

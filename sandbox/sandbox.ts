@@ -1,49 +1,42 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { startApp, type App } from '../src/app.js';
-import { maskUrl, type Config } from '../src/config.js';
-import type { Logger } from '../src/logger.js';
 import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulator';
-import { Redis } from 'ioredis';
-import { waitFor } from '../src/startup/wait-for.js';
-import { deleteKeys } from '../src/redis/delete-keys.js';
+import { startApp, type App } from '../src/app.js';
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/logger.js';
 import { createCrowd, type Crowd } from './crowd.js';
 import { createPopulation } from './population.js';
 import { readSandboxFigures, type SandboxFigures } from './sandbox-figures.js';
 import type { SandboxOptions } from './sandbox-options.js';
+import { claimSandboxSpace, sandboxSpace, type SandboxSpace } from './sandbox-space.js';
 
 export interface Sandbox {
   app: App;
-  /** Resolves once every simulated person has onboarded and the crowd is pressing "Find". */
-  ready: Promise<void>;
+  /** Resolves true once every simulated person has onboarded, false if stopped before. */
+  ready: Promise<boolean>;
   emulator: BotApiEmulator;
   crowd: Crowd;
   config: Config;
+  space: SandboxSpace;
   figures(): Promise<SandboxFigures>;
   stop(): Promise<void>;
 }
 
-const SANDBOX_DB_SUFFIX = '_sandbox';
-
 /**
- * The sandbox's own settings: a separate database (`<name>_sandbox`) and Redis prefix, so a
- * simulated crowd can never write into real data, the built-in Bot API emulator as Telegram,
- * and the chosen proposal TTL.
+ * The sandbox's own settings: its own database and Redis prefix, the built-in Bot API
+ * emulator as Telegram, and the chosen proposal TTL.
  */
 export function sandboxConfig(
   base: Config,
   options: SandboxOptions,
   emulator: BotApiEmulator,
+  space: SandboxSpace,
 ): Config {
-  const url = new URL(base.DATABASE_URL);
-  const name = decodeURIComponent(url.pathname.slice(1)) || 'tete';
-  url.pathname = `/${name.endsWith(SANDBOX_DB_SUFFIX) ? name : name + SANDBOX_DB_SUFFIX}`;
   return {
     ...base,
-    DATABASE_URL: url.toString(),
-    REDIS_PREFIX: `sandbox:${base.REDIS_PREFIX}`,
+    DATABASE_URL: space.databaseUrl,
+    REDIS_PREFIX: space.prefix,
     BOT_TOKEN: emulator.token,
     TELEGRAM_API_ROOT: emulator.apiRoot,
     WEBHOOK_URL: undefined,
@@ -55,80 +48,73 @@ export function sandboxConfig(
   };
 }
 
-/** Starts from nothing each time, so the same seed gives the same run. */
-async function reset(config: Config, log: Logger): Promise<void> {
-  const url = new URL(config.DATABASE_URL);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  if (!name.endsWith(SANDBOX_DB_SUFFIX))
-    throw new Error('refusing to reset a non-sandbox database');
-  url.pathname = '/postgres';
-  const timeoutMs = config.STARTUP_TIMEOUT_SECONDS * 1000;
-  await waitFor(
-    async () => {
-      const client = new pg.Client({ connectionString: url.toString() });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-    { service: 'PostgreSQL', where: maskUrl(url.toString()), timeoutMs, log },
-  );
-  await waitFor(
-    async () => {
-      const redis = new Redis(config.REDIS_URL, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        await deleteKeys(redis, `${config.REDIS_PREFIX}*`);
-      } finally {
-        redis.disconnect();
-      }
-    },
-    { service: 'Redis', where: maskUrl(config.REDIS_URL), timeoutMs, log },
-  );
+/**
+ * How many people onboard at once. Each onboarding waits on the bot's per-chat pace (about a
+ * message per OUTBOUND_CHAT_INTERVAL_MS), so this many of them take about two thirds of the
+ * bot's overall send rate and leave the rest to proposals and chats from the first minute.
+ */
+export function onboardingConcurrency(config: Config): number {
+  const perChatPerSecond = 1000 / Math.max(config.OUTBOUND_CHAT_INTERVAL_MS, 20);
+  const share = (config.OUTBOUND_RATE_PER_SECOND * 2) / 3 / perChatPerSecond;
+  return Math.max(1, Math.min(48, Math.floor(share)));
 }
 
 /**
  * The whole product on this machine with no Telegram token: the real service (every role),
  * the built-in Bot API emulator in place of Telegram's servers, and a simulated crowd in
  * place of the humans. Nothing else is simulated.
+ * @throws SandboxBusyError, before touching anything, when another sandbox uses its space.
  */
 export async function startSandbox(
   base: Config,
   log: Logger,
   options: SandboxOptions,
 ): Promise<Sandbox> {
+  const space = sandboxSpace(base);
+  const claim = await claimSandboxSpace(space, base, log);
   const emulator = createBotApiEmulator({
     bot: { username: 'tete_sandbox_bot', firstName: 'tete' },
   });
-  await emulator.start();
-  const config = sandboxConfig(base, options, emulator);
-  await reset(config, log);
-  const app = await startApp({ config, log, migrate: true, botInfo: emulator.botInfo });
-  const topicIds = await app.deps.db.anyFirst(
-    sql.type(z.object({ id: z.number() }))`SELECT id FROM topics ORDER BY id`,
-  );
-  const profiles = createPopulation({ seed: options.seed, size: options.users, topicIds });
-  const crowd = createCrowd({ emulator, profiles, rate: options.rate, seed: options.seed, log });
-  const ready = crowd.start();
-  ready.catch((error: unknown) => log.error({ err: error }, 'the simulated crowd failed to start'));
-  return {
-    app,
-    ready,
-    emulator,
-    crowd,
-    config,
-    figures: () => readSandboxFigures(app, crowd),
-    async stop() {
-      crowd.stop();
-      await app.stop();
-      await emulator.stop();
-    },
-  };
+  let app: App | undefined;
+  try {
+    await emulator.start();
+    const config = sandboxConfig(base, options, emulator, space);
+    app = await startApp({ config, log, migrate: true, botInfo: emulator.botInfo });
+    await claim.setPort(app.address.port);
+    const topicIds = await app.deps.db.anyFirst(
+      sql.type(z.object({ id: z.number() }))`SELECT id FROM topics ORDER BY id`,
+    );
+    const profiles = createPopulation({ seed: options.seed, size: options.users, topicIds });
+    const crowd = createCrowd({
+      emulator,
+      profiles,
+      rate: options.rate,
+      onboardingConcurrency: onboardingConcurrency(config),
+      seed: options.seed,
+      log,
+    });
+    const ready = crowd.start();
+    ready.catch((error: unknown) => log.error({ err: error }, 'the simulated crowd failed'));
+    const running = app;
+    return {
+      app: running,
+      ready,
+      emulator,
+      crowd,
+      config,
+      space,
+      figures: () => readSandboxFigures(running, crowd),
+      async stop() {
+        crowd.stop();
+        await running.stop();
+        await emulator.stop();
+        await claim.release();
+      },
+    };
+  } catch (error) {
+    await app?.stop();
+    await emulator.stop();
+    await claim.release();
+    throw error;
+  }
 }

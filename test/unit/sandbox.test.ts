@@ -65,6 +65,27 @@ describe('sandbox options', () => {
 });
 
 describe('crowd statistics', () => {
+  it('counts a chat once, though both people see it open', () => {
+    const stats = createCrowdStats(() => 0);
+    stats.chatStarted(7);
+    stats.chatStarted(7);
+    stats.chatStarted(8);
+    assert.equal(stats.figures().chatsStarted, 2);
+  });
+
+  it('tells when the first proposal reached someone, and counts the onboarded', async () => {
+    let now = 100;
+    const stats = createCrowdStats(() => now);
+    const find = stats.find(false);
+    stats.onboarded();
+    now = 250;
+    stats.proposed(find);
+    now = 900;
+    stats.proposed(stats.find(false));
+    assert.equal(await stats.firstProposal, 250);
+    assert.equal(stats.figures().onboarded, 1);
+  });
+
   it('judges "within 60 s" only once a /find has an answer or is 60 s old', () => {
     let now = 0;
     const stats = createCrowdStats(() => now);
