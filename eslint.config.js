@@ -65,7 +65,8 @@ export default tseslint.config(
     },
   },
   {
-    // The emulator is a package of its own: Node, its listed dependencies and its own files.
+    // The emulator is a package of its own: Node, its listed dependencies (grammY and Telegraf
+    // for its tests) and its own files.
     files: ['packages/bot-api-emulator/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -73,9 +74,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!node:|\\.\\.?/|@grammyjs/types$|grammy$)|^(\\.\\./){2,}',
+              regex: '^(?!node:|\\.\\.?/|@grammyjs/types$|grammy$|telegraf$)|^(\\.\\./){2,}',
               message:
-                'The emulator package imports only node:, @grammyjs/types and its own files.',
+                'The emulator package imports only node:, its dependencies and its own files.',
             },
           ],
         },
