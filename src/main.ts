@@ -6,7 +6,6 @@ import {
   isHelpRequest,
   optionsText,
   parseCommandLine,
-  UsageError,
 } from './startup/command-line.js';
 import { exitOnFailure } from './startup/exit-on-failure.js';
 import { loadSandbox, SandboxMissingError, type Running } from './startup/sandbox-loader.js';
@@ -43,10 +42,8 @@ async function start(config: Config, argv: readonly string[]): Promise<Running> 
     // Loaded here and only here: the product itself never imports the sandbox.
     return (await loadSandbox()).startSandbox(config, argv);
   }
-  if (argv.length) {
-    parseCommandLine(MAIN_COMMAND, argv);
-    throw new UsageError(`Unexpected argument '${argv[0]}'`);
-  }
+  // The service takes no options: the sandbox's apply only when it runs.
+  parseCommandLine(MAIN_COMMAND, argv);
   const log = createLogger(config.LOG_LEVEL);
   const app = await startApp({ config, log, migrate: true });
   return { log, stop: () => app.stop() };
