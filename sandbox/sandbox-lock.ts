@@ -85,20 +85,35 @@ async function lockDatabase(serverUrl: string, database: string, holder: Sandbox
   };
 }
 
+/** A claim left by a process of this machine that no longer exists (one killed hard). */
+function isAbandoned(other: SandboxHolder | undefined): boolean {
+  if (other?.host !== hostname()) return false;
+  try {
+    process.kill(other.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Redis: a key with an expiry, renewed while we run, holding who we are. */
 async function lockPrefix(redis: Redis, key: string, holder: SandboxHolder) {
   const token = randomBytes(8).toString('hex');
   let value = JSON.stringify({ token, ...holder });
-  const taken = await redis.set(key, value, 'PX', REDIS_TTL_MS, 'NX');
-  if (taken !== 'OK') {
+  if ((await redis.set(key, value, 'PX', REDIS_TTL_MS, 'NX')) !== 'OK') {
     const raw = await redis.get(key);
     const other = raw ? (JSON.parse(raw) as SandboxHolder) : undefined;
-    throw new SandboxBusyError(
-      `Another sandbox is running on the Redis keys of ${key}` +
-        (other ? ` (${describe(other)})` : '') +
-        `. Stop it first, or give this one another ${ELSEWHERE}; if that process is gone, ` +
-        `its claim lapses within ${REDIS_TTL_MS / 1000} s.`,
-    );
+    const takenOver =
+      raw !== null &&
+      isAbandoned(other) &&
+      (await redis.eval(RENEW, 1, key, raw, value, REDIS_TTL_MS)) === 1;
+    if (!takenOver) {
+      throw new SandboxBusyError(
+        `Another sandbox is running on the Redis keys of ${key}` +
+          (other ? ` (${describe(other)})` : '') +
+          `. Stop it first, or give this one another ${ELSEWHERE}.`,
+      );
+    }
   }
   // Renewing never changes the holder; only a renewal that still found our value moves on.
   const renew = async (next: string) => {
