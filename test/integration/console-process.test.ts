@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import {
   prepareServices,
   TEST_DB_URL,
@@ -84,6 +84,7 @@ describe('the console is for people', function () {
     const logFile = /logs: (\S+\.log)/.exec(raw)?.[1];
     assert.ok(logFile, 'the console does not say where the logs are');
     const log = await readFile(logFile, 'utf8');
+    await rm(logFile);
     assert.match(log, /"msg":"shutting down"/);
     assert.match(log, /"msg":"stopped"/);
   });
