@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/.tmp/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -41,6 +41,42 @@ export default tseslint.config(
             {
               regex: '^(?!xstate$|\\./)',
               message: 'machines/ may import only xstate and its own files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The product never imports its test rig; main.ts loads the sandbox by a computed path.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^@tete/|(^|/)(sandbox|sim-kit|bench|packages|test|scripts)/',
+              message: 'The product (src/) may not import the test rig.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The emulator is a package of its own: Node, its listed dependencies (grammY and Telegraf
+    // for its tests) and its own files.
+    files: ['packages/bot-api-emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\.\\.?/|@grammyjs/types$|grammy$|telegraf$)|^(\\.\\./){2,}',
+              message:
+                'The emulator package imports only node:, its dependencies and its own files.',
             },
           ],
         },

@@ -1,10 +1,12 @@
-import { parseArgs } from './bench-config.js';
+import { readCommandLine } from '../src/startup/command-line.js';
+import { exitOnFailure } from '../src/startup/exit-on-failure.js';
+import { BENCH_COMMAND, benchConfig } from './bench-command.js';
 import { runBench } from './bench-run.js';
 import { resultRows, writeReports } from './report.js';
 
 /** `npm run bench [-- --quick]`: runs the matching pipeline benchmark and writes the reports. */
 async function main(): Promise<void> {
-  const config = parseArgs(process.argv.slice(2));
+  const config = benchConfig(readCommandLine(BENCH_COMMAND));
   const results = await runBench(config);
   await writeReports(results);
   for (const [figure, target, measured, met] of resultRows(results)) {
@@ -15,7 +17,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().catch(exitOnFailure('bench failed'));

@@ -66,35 +66,3 @@ export function defaultConfig(quick: boolean): BenchConfig {
     asyncCommit: false,
   };
 }
-
-/** Reads the command line: `--quick`, `--rate N`, `--duration S`, `--env KEY=VALUE`, ... (see README). */
-export function parseArgs(argv: readonly string[]): BenchConfig {
-  const config = defaultConfig(argv.includes('--quick'));
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '--quick') continue;
-    else if (arg === '--rate') config.rate = Number(value());
-    else if (arg === '--duration') config.durationSeconds = Number(value());
-    else if (arg === '--matchers') config.matchers = Number(value());
-    else if (arg === '--pool') config.poolTarget = Number(value());
-    else if (arg === '--users') config.users = Number(value());
-    else if (arg === '--light-rate') config.lightRate = Number(value());
-    else if (arg === '--light-seconds') config.lightSeconds = Number(value());
-    else if (arg === '--pool-seconds') config.poolPhaseSeconds = Number(value());
-    else if (arg === '--sprint-sample') config.sprintSample = Number(value());
-    else if (arg === '--api-pool') config.apiPoolSize = Number(value());
-    else if (arg === '--matcher-pool') config.matcherPoolSize = Number(value());
-    else if (arg === '--cpu-prof') config.cpuProfile = true;
-    else if (arg === '--async-commit') config.asyncCommit = true;
-    else if (arg === '--env') {
-      const [key, ...rest] = value().split('=');
-      config.env[key!] = rest.join('=');
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  return config;
-}

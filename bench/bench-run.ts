@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createDbPool } from '../src/db/pool.js';
 import { createRedisKeys } from '../src/redis/keys.js';
+import { deleteKeys } from '../src/redis/delete-keys.js';
 import { wakingMinutes } from '../src/time/waking-hours.js';
 import type { BenchConfig } from './bench-config.js';
 import { benchDbUrl, resetBenchDatabase, seedPopulation } from './bench-db.js';
@@ -19,36 +19,15 @@ import {
 import { createApiClient } from './http-client.js';
 import { runLoad } from './load-generator.js';
 import { runMeasuredPhase, type PhaseContext } from './measured-phase.js';
-import { createRandom, generatePopulation, mutuallyIncompatible } from './population.js';
+import { freePort } from '../sim-kit/free-port.js';
+import { createRandom } from '../sim-kit/random.js';
+import { generatePopulation, mutuallyIncompatible } from './population.js';
 import { createResourceMonitor } from './resource-monitor.js';
 import { startServiceProcess, type ServiceProcess } from './service-processes.js';
 import { compareWithSprint } from './sprint-comparison.js';
 
 const log = (message: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5_000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
 
 /** Runs every phase of the benchmark and returns the figures for the report. */
 export async function runBench(config: BenchConfig) {
@@ -241,7 +220,7 @@ export async function runBench(config: BenchConfig) {
       tail: child.output().slice(-2_000),
     }));
     for (const { name, tail } of errors) if (tail.trim()) log(`${name} said:\n${tail}`);
-    await deletePrefix(redis, redisPrefix).catch(() => undefined);
+    await deleteKeys(redis, `${redisPrefix}*`).catch(() => undefined);
     redis.disconnect();
     await slonik.end();
     await db.end();

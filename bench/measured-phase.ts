@@ -14,7 +14,7 @@ import type { ApiClient } from './http-client.js';
 import { runLoad, type LoadOptions } from './load-generator.js';
 import type { BenchUser } from './population.js';
 import type { createResourceMonitor } from './resource-monitor.js';
-import { percentile, round } from './stats.js';
+import { percentileOrNaN, round } from './stats.js';
 
 export interface PhaseContext {
   db: pg.Pool;
@@ -112,7 +112,10 @@ export async function runMeasuredPhase(
     maxInFlight: load.maxInFlight,
     outcomes,
     otherCalls: load.calls,
-    findHttpMs: { p50: round(percentile(httpMs, 50)), p99: round(percentile(httpMs, 99)) },
+    findHttpMs: {
+      p50: round(percentileOrNaN(httpMs, 50)),
+      p99: round(percentileOrNaN(httpMs, 99)),
+    },
     timeToProposal: latency,
     selectMs,
     streamAtEnd: atEnd,

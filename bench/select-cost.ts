@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { benchDbUrl } from './bench-db.js';
 import { defaultConfig } from './bench-config.js';
-import { createRandom, generatePopulation, mutuallyIncompatible } from './population.js';
+import { createRandom } from '../sim-kit/random.js';
+import { generatePopulation, mutuallyIncompatible } from './population.js';
 import { round } from './stats.js';
 
 /**

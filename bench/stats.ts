@@ -1,21 +1,20 @@
-/** Exact percentile (nearest rank) of `values`; NaN for an empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
+import { percentile } from '../sim-kit/percentile.js';
+
+/** A percentile for the report: NaN (null in results.json) when there are no values. */
+export function percentileOrNaN(values: readonly number[], p: number): number {
+  return percentile(values, p) ?? Number.NaN;
 }
 
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  return percentileOrNaN(values, 50);
 }
 
 export function summarize(values: readonly number[]) {
   return {
     count: values.length,
-    p50: round(percentile(values, 50)),
-    p95: round(percentile(values, 95)),
-    p99: round(percentile(values, 99)),
+    p50: round(percentileOrNaN(values, 50)),
+    p95: round(percentileOrNaN(values, 95)),
+    p99: round(percentileOrNaN(values, 99)),
     max: round(values.length ? Math.max(...values) : Number.NaN),
   };
 }

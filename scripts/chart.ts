@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { proposalMachine } from '../machines/proposal.machine.js';
+import { defineCommand, readCommandLine } from '../src/startup/command-line.js';
+import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 
 /**
  * `npm run chart`: draws the proposal machine as a Mermaid `stateDiagram-v2` by walking the
@@ -167,6 +169,18 @@ function run(check: boolean): number {
   return check && stale ? 1 : 0;
 }
 
+const COMMAND = defineCommand({
+  usage: 'npm run chart --',
+  summary: `Draws the proposal machine into ${CHART_FILE} and the README's chart section.`,
+  flags: {
+    check: { kind: 'switch', help: 'only say whether either is stale (exit 1 if so)' },
+  },
+});
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exitCode = run(process.argv.includes('--check'));
+  try {
+    process.exitCode = run(readCommandLine(COMMAND).check);
+  } catch (error) {
+    exitOnFailure('chart failed')(error);
+  }
 }

@@ -1,30 +1,63 @@
 import { loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
 import { startApp } from './app.js';
-import { runSandbox } from './sandbox/sandbox-runner.js';
-import { parseSandboxArgs } from './sandbox/sandbox-options.js';
+import {
+  defineCommand,
+  isHelpRequest,
+  optionsText,
+  parseCommandLine,
+} from './startup/command-line.js';
 import { exitOnFailure } from './startup/exit-on-failure.js';
+import { loadSandbox, SandboxMissingError, type Running } from './startup/sandbox-loader.js';
+
+const MAIN_COMMAND = defineCommand({
+  usage: 'npm start --',
+  summary:
+    'Runs tete: applies pending migrations, then starts the roles in ROLES, as the environment\n' +
+    'variables say (the Configuration table of the README); it takes no options then.',
+  flags: {},
+});
 
 /** With no Telegram token, a developer's `npm start` shows the product working: the sandbox. */
 function wantsSandbox(config: Config): boolean {
   return !config.BOT_TOKEN && config.ROLES.includes('bot') && config.SANDBOX === 'auto';
 }
 
-async function start(config: Config, log: Logger): Promise<() => Promise<void>> {
-  if (!wantsSandbox(config)) {
-    const app = await startApp({ config, log, migrate: true });
-    return () => app.stop();
+/** The service takes no options; the sandbox's, when this build has it, follow. */
+async function printHelp(): Promise<void> {
+  let sandbox: string;
+  try {
+    sandbox = (await loadSandbox()).helpText();
+  } catch (error) {
+    if (!(error instanceof SandboxMissingError)) throw error;
+    sandbox = `${optionsText(MAIN_COMMAND)}\n\nThis build does not include the sandbox.\n`;
   }
-  log.info('no BOT_TOKEN: starting the sandbox (set SANDBOX=off to run without the bot instead)');
-  const quiet = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const sandbox = await runSandbox(config, quiet, parseSandboxArgs(process.argv.slice(2)));
-  return () => sandbox.stop();
+  process.stdout.write(
+    `Usage: ${MAIN_COMMAND.usage} [options]\n\n${MAIN_COMMAND.summary}\n\n${sandbox}`,
+  );
+}
+
+async function start(config: Config, argv: readonly string[]): Promise<Running> {
+  if (wantsSandbox(config)) {
+    // Loaded here and only here: the product itself never imports the sandbox.
+    return (await loadSandbox()).startSandbox(config, argv);
+  }
+  // The service takes no options: the sandbox's apply only when it runs.
+  parseCommandLine(MAIN_COMMAND, argv);
+  const log = createLogger(config.LOG_LEVEL);
+  const app = await startApp({ config, log, migrate: true });
+  return { log, stop: () => app.stop() };
 }
 
 async function run(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (isHelpRequest(argv)) {
+    await printHelp();
+    process.exit(0);
+  }
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
-  const stop = await start(config, log);
+  const running = await start(config, argv);
+  const { log } = running;
 
   let exiting = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -36,7 +69,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     force.unref();
-    stop().then(
+    running.stop().then(
       () => {
         log.info('stopped');
         process.exit(0);
@@ -49,6 +82,7 @@ async function run(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  void running.finished?.then(() => process.exit(0));
 }
 
 run().catch(exitOnFailure('tete failed to start'));

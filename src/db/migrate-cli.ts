@@ -1,8 +1,20 @@
 import { ConfigError, loadConfig, maskUrl } from '../config.js';
 import { createLogger } from '../logger.js';
+import { defineCommand, readCommandLine, UsageError } from '../startup/command-line.js';
+import { exitOnFailure } from '../startup/exit-on-failure.js';
 import { migrate } from './migrate.js';
 
+const COMMAND = defineCommand({
+  usage: 'npm run migrate --',
+  summary:
+    'Applies the pending migrations to DATABASE_URL, creating the database if it is missing:\n' +
+    'in order, each in its own transaction, under an advisory lock.',
+  flags: {},
+  notes: ['It reads DATABASE_URL and LOG_LEVEL from the environment.'],
+});
+
 async function run(): Promise<void> {
+  readCommandLine(COMMAND);
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const result = await migrate({ databaseUrl: config.DATABASE_URL, log });
@@ -20,7 +32,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(`migrate: ${(error as Error).message}`);
+  if (error instanceof UsageError || error instanceof ConfigError) exitOnFailure('migrate')(error);
+  console.error(`migrate: ${(error as Error).message}`);
   process.exit(1);
 });

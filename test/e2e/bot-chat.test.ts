@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Message } from 'grammy/types';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import type { EmulatedUser } from '../../src/emulator/index.js';
+import type { EmulatedUser } from '@tete/bot-api-emulator';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
 import { eventually } from '../helpers/eventually.js';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import type { EmulatedUser } from '../../src/emulator/index.js';
+import type { EmulatedUser } from '@tete/bot-api-emulator';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import { countMessages, expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';

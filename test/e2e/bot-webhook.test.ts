@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import type { Update } from 'grammy/types';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { freePort, startTestApp, type TestApp } from '../helpers/app-harness.js';
+import { freePort } from '../../sim-kit/free-port.js';
+import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import {
   countMessages,
   expectMessage,

@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import { startApp, type App } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createBotApiEmulator, type BotApiEmulator } from '../../src/emulator/index.js';
+import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulator';
 import { createScratchDatabase } from './databases.js';
 import { TEST_REDIS_PREFIX, testConfig } from './services.js';
 
@@ -22,16 +21,6 @@ export interface TestApp {
 }
 
 export const TEST_API_TOKEN = 'test-internal-api-token';
-
-/** A TCP port that was free a moment ago (for a WEBHOOK_URL known before the app starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /**
  * The whole service (every role) on a scratch database and its own Redis prefix, with the

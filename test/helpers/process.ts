@@ -10,9 +10,13 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point of the project in a child process with exactly `env`. */
+/**
+ * Runs a TypeScript entry point of the project in a child process with exactly `env`, the way
+ * the tests run: under tsx, with the emulator package resolved to its sources.
+ */
 export function spawnTs(entry: string, env: Record<string, string>, args: string[] = []): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const node = ['--conditions=tete-source', '--import', 'tsx', entry, ...args];
+  const child = spawn(process.execPath, node, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -75,24 +75,28 @@ export function prepareServices(): Promise<void> {
   return prepared;
 }
 
-/** Drops this run's database and deletes every key under this run's prefix. */
+/**
+ * Drops this run's databases (its own and those derived from it, such as a sandbox's) and
+ * deletes every key under this run's prefix, where sandboxes keep theirs too.
+ */
 export async function cleanupServices(): Promise<void> {
   if (!databaseCreated) return;
   const client = new pg.Client({ connectionString: `${SERVER_PG_URL}/postgres` });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(TEST_DB_NAME)} WITH (FORCE)`);
-    // The sandbox derives its own database from DATABASE_URL.
-    await client.query(
-      `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(`${TEST_DB_NAME}_sandbox`)} WITH (FORCE)`,
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT datname AS name FROM pg_database WHERE starts_with(datname, $1)`,
+      [TEST_DB_NAME],
     );
+    for (const { name } of rows) {
+      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    }
   } finally {
     await client.end();
   }
   const redis = new Redis(TEST_REDIS_URL);
   try {
     await deleteKeys(redis, `${TEST_REDIS_PREFIX}*`);
-    await deleteKeys(redis, `sandbox:${TEST_REDIS_PREFIX}*`);
   } finally {
     redis.disconnect();
   }

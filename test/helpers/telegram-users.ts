@@ -1,7 +1,7 @@
 import type { Message } from 'grammy/types';
-import type { BotApiEmulator, EmulatedUser } from '../../src/emulator/index.js';
+import type { BotApiEmulator, EmulatedUser } from '@tete/bot-api-emulator';
 import { packCallback, parseCallback } from '../../src/bot/callback-data.js';
-import { onboardUser } from '../../src/sandbox/onboard-person.js';
+import { onboardUser } from '../../sandbox/onboard-person.js';
 
 let nextTelegramId = 7_000_000_000;
 

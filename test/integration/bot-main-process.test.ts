@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createBotApiEmulator, type BotApiEmulator } from '../../src/emulator/index.js';
+import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulator';
 import { createScratchDatabase } from '../helpers/databases.js';
 import { spawnTs, type Spawned } from '../helpers/process.js';
 import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../helpers/services.js';

@@ -53,7 +53,7 @@ describe('the service process (src/main.ts)', function () {
     assert.match(run.output(), /"msg":"stopped"/);
   });
 
-  it('with no BOT_TOKEN runs the sandbox: a simulated crowd is matched within seconds', async () => {
+  it('with no BOT_TOKEN runs the sandbox: a simulated crowd is matched within seconds, chats counted once', async () => {
     const run = spawnTs(
       'src/main.ts',
       { ...baseEnv, LOG_LEVEL: 'info', SANDBOX: 'auto', STARTUP_TIMEOUT_SECONDS: '10' },
@@ -64,8 +64,15 @@ describe('the service process (src/main.ts)', function () {
     // The progress line appears every 10 s off a terminal; wait for one that shows proposals.
     const line = await run.waitFor(/finds [1-9]\d* \| proposals [1-9]/, 90_000);
     assert.match(line, /accept/);
+    // ... and one where a chat has opened: both people see it open, it is one chat.
+    await run.waitFor(/\(✓[1-9]/, 90_000);
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
     assert.match(run.output(), /Final acceptance figures:/);
+    const confirmed = Number(
+      /^\| proposals \(confirmed [^|]*\| — \| \d+ \((\d+) \//m.exec(run.output())?.[1],
+    );
+    const chats = Number(/^\| chats started, mean rating \| — \| (\d+),/m.exec(run.output())?.[1]);
+    assert.ok(chats >= 1 && chats <= confirmed, `${chats} chats started, ${confirmed} confirmed`);
   });
 });

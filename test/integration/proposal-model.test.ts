@@ -14,7 +14,7 @@ import {
 } from '../../machines/proposal.machine.js';
 import { ru } from '../../src/bot/i18n/ru.js';
 import { QUEUE_NAMES } from '../../src/redis/keys.js';
-import type { EmulatedUser } from '../../src/emulator/index.js';
+import type { EmulatedUser } from '@tete/bot-api-emulator';
 import {
   createProposalTimerProcessor,
   type ProposalTimerData,

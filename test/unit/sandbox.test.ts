@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { createPopulation } from '../../src/sandbox/population.js';
-import { parseSandboxArgs, SandboxOptionsError } from '../../src/sandbox/sandbox-options.js';
-import { proposalQuality } from '../../src/sandbox/person.js';
-import { createCrowdStats, percentile } from '../../src/sandbox/crowd-stats.js';
-import { createRandom } from '../../src/sandbox/random.js';
+import { createPopulation } from '../../sandbox/population.js';
+import { parseSandboxArgs } from '../../sandbox/sandbox-options.js';
+import { UsageError } from '../../src/startup/command-line.js';
+import { proposalQuality } from '../../sandbox/person.js';
+import { createCrowdStats } from '../../sandbox/crowd-stats.js';
 import { TEXTS } from '../../src/bot/i18n/index.js';
 
 const topicIds = Array.from({ length: 32 }, (_, i) => i + 1);
@@ -37,15 +37,6 @@ describe('sandbox crowd', () => {
     assert.equal(proposalQuality(good), 1);
     assert.ok(Math.abs(proposalQuality(poor) - 0.325) < 1e-9);
   });
-
-  it('seeded randomness repeats', () => {
-    const x = createRandom(9);
-    const y = createRandom(9);
-    assert.deepEqual(
-      [x.next(), x.int(1, 6), x.logNormal(5, 0.5)],
-      [y.next(), y.int(1, 6), y.logNormal(5, 0.5)],
-    );
-  });
 });
 
 describe('sandbox options', () => {
@@ -67,13 +58,34 @@ describe('sandbox options', () => {
     it(`rejects ${args.join(' ')} with a clear message`, () => {
       assert.throws(
         () => parseSandboxArgs(args),
-        (error: unknown) => error instanceof SandboxOptionsError && message.test(error.message),
+        (error: unknown) => error instanceof UsageError && message.test(error.message),
       );
     });
   }
 });
 
 describe('crowd statistics', () => {
+  it('counts a chat once, though both people see it open', () => {
+    const stats = createCrowdStats(() => 0);
+    stats.chatStarted(7);
+    stats.chatStarted(7);
+    stats.chatStarted(8);
+    assert.equal(stats.figures().chatsStarted, 2);
+  });
+
+  it('tells when the first proposal reached someone, and counts the onboarded', async () => {
+    let now = 100;
+    const stats = createCrowdStats(() => now);
+    const find = stats.find(false);
+    stats.onboarded();
+    now = 250;
+    stats.proposed(find);
+    now = 900;
+    stats.proposed(stats.find(false));
+    assert.equal(await stats.firstProposal, 250);
+    assert.equal(stats.figures().onboarded, 1);
+  });
+
   it('judges "within 60 s" only once a /find has an answer or is 60 s old', () => {
     let now = 0;
     const stats = createCrowdStats(() => now);
@@ -91,11 +103,5 @@ describe('crowd statistics', () => {
     assert.equal(figures.judged, 2);
     assert.equal(figures.shareWithin60s, 0.5);
     assert.equal(figures.timeToProposalMs.p50, 400);
-  });
-
-  it('computes nearest-rank percentiles', () => {
-    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), 5);
-    assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99), 10);
-    assert.equal(percentile([], 50), undefined);
   });
 });

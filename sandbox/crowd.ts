@@ -1,0 +1,226 @@
+import type { BotApiEmulator } from '@tete/bot-api-emulator';
+import type { Logger } from '../src/logger.js';
+import { packCallback } from '../src/bot/callback-data.js';
+import { createCrowdStats, type CrowdStats } from './crowd-stats.js';
+import { onboardPerson } from './onboard-person.js';
+import {
+  acceptChance,
+  CHAT_LINES,
+  createPerson,
+  ratingFor,
+  readMessage,
+  type Person,
+  type Seen,
+} from './person.js';
+import type { PersonProfile } from './population.js';
+import { compatible } from '../sim-kit/population.js';
+import { createRandom } from '../sim-kit/random.js';
+
+export interface CrowdOptions {
+  emulator: BotApiEmulator;
+  profiles: readonly PersonProfile[];
+  /** Presses of "Find a partner" per second, across the crowd. */
+  rate: number;
+  /** People onboarding at the same time. */
+  onboardingConcurrency: number;
+  seed: number;
+  log: Logger;
+  /** Sandbox time runs at real speed; this scales think times down for quick runs. */
+  speed?: number;
+}
+
+/**
+ * The simulated humans. They onboard, press "Find" at a Poisson rate, judge proposals by
+ * what the message says, answer after a human delay (or not at all), chat for a while, end
+ * the chat and rate it, then rest before searching again.
+ */
+export function createCrowd(options: CrowdOptions) {
+  const random = createRandom(options.seed ^ 0x5eed);
+  const speed = options.speed ?? 1;
+  const stats = createCrowdStats();
+  const people = new Map<number, Person>();
+  const timers = new Set<NodeJS.Timeout>();
+  let running = false;
+
+  const later = (seconds: number, action: () => Promise<unknown>) => {
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        if (!running) return;
+        action().catch((error: unknown) =>
+          options.log.debug({ reason: (error as Error).message }, 'simulated action failed'),
+        );
+      },
+      (seconds * 1000) / speed,
+    );
+    timers.add(timer);
+  };
+
+  /** Sleeps on the sandbox clock; ends early when the crowd stops. */
+  const wakers = new Set<() => void>();
+  const pause = (seconds: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        timers.delete(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, (seconds * 1000) / speed);
+      timers.add(timer);
+      wakers.add(wake);
+    });
+
+  const rest = (person: Person) => {
+    person.state = 'idle';
+    person.findIndex = undefined;
+    person.restUntil = Date.now() + (random.exponential(45) * 1000) / speed;
+  };
+
+  function find(person: Person): Promise<unknown> {
+    person.state = 'searching';
+    const partnerWaiting = [...people.values()].some(
+      (other) =>
+        other !== person &&
+        other.state === 'searching' &&
+        compatible(other.profile.topicIds, person.profile.topicIds),
+    );
+    person.findIndex = stats.find(partnerWaiting);
+    return person.user.sendCommand('find');
+  }
+
+  function chat(person: Person): void {
+    const lines = random.int(1, 5);
+    let delay = 0;
+    for (let i = 0; i < lines; i += 1) {
+      delay += random.logNormal(4, 0.5);
+      later(delay, async () => {
+        if (person.state !== 'chatting') return;
+        await person.user.sendText(random.pick(CHAT_LINES[person.profile.languageCode]));
+      });
+    }
+    // Whoever runs out of things to say first ends the chat.
+    later(delay + random.logNormal(3, 0.4), async () => {
+      if (person.state === 'chatting') await person.user.sendCommand('end');
+    });
+  }
+
+  function react(person: Person, seen: Seen): void {
+    switch (seen.kind) {
+      case 'proposal': {
+        if (person.state === 'proposed') return; // an edit of the same proposal
+        person.state = 'proposed';
+        person.matchId = seen.matchId;
+        if (person.findIndex !== undefined) stats.proposed(person.findIndex);
+        person.chatQuality = seen.quality;
+        if (random.chance(person.profile.ignoreChance)) return; // they never answer
+        const accept = random.chance(acceptChance(person, seen.quality));
+        later(random.logNormal(person.profile.answerDelaySeconds, 0.7), () =>
+          person.user.pressButton(
+            seen.messageId,
+            packCallback({
+              type: 'proposal',
+              answer: accept ? 'accept' : 'decline',
+              matchId: seen.matchId,
+            }),
+          ),
+        );
+        return;
+      }
+      case 'chat.open':
+        person.state = 'chatting';
+        if (person.matchId !== undefined) stats.chatStarted(person.matchId);
+        chat(person);
+        return;
+      case 'chat.ended':
+        if (person.state === 'chatting') rest(person);
+        return;
+      case 'rating.asked':
+        later(random.logNormal(3, 0.5), () =>
+          person.user.pressButton(
+            seen.messageId,
+            packCallback({
+              type: 'rate',
+              matchId: seen.matchId,
+              stars: ratingFor(random, person.chatQuality),
+            }),
+          ),
+        );
+        return;
+      case 'searching.again':
+        person.state = 'searching';
+        return;
+      case 'search.over':
+        rest(person);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async function arrivals(): Promise<void> {
+    while (running) {
+      await pause(random.exponential(1 / options.rate) * speed);
+      if (!running) return;
+      const now = Date.now();
+      const idle = [...people.values()].filter((p) => p.state === 'idle' && p.restUntil <= now);
+      if (!idle.length) {
+        stats.noOneIdle();
+        continue;
+      }
+      await find(random.pick(idle)).catch(() => undefined);
+    }
+  }
+
+  return {
+    stats: stats satisfies CrowdStats,
+    people: () => [...people.values()],
+    /**
+     * Onboards everyone, a few at a time, through the bot. Whoever has finished presses
+     * "Find a partner" a moment later, as a new user does when the bot offers it, while the
+     * others are still onboarding; after that the arrival process picks them like anyone.
+     * Resolves true once the whole crowd has onboarded, false if the crowd stopped first.
+     */
+    async start(): Promise<boolean> {
+      running = true;
+      options.emulator.onBotMessage((event) => {
+        const person = people.get(event.chatId);
+        if (!person || person.state === 'new' || !running) return;
+        react(person, readMessage(person.user, event.message, person.texts));
+      });
+      void arrivals();
+      const queue = [...options.profiles];
+      const worker = async () => {
+        for (let profile = queue.shift(); profile && running; profile = queue.shift()) {
+          const user = options.emulator.createUser({
+            id: profile.telegramId,
+            firstName: profile.firstName,
+            languageCode: profile.languageCode,
+          });
+          const person = createPerson(profile, user);
+          people.set(user.chatId, person);
+          try {
+            await onboardPerson(person);
+          } catch (error) {
+            if (!running) return; // stopped while onboarding: the bot is gone, not broken
+            throw error;
+          }
+          stats.onboarded();
+          // They read "profile ready" and press the button the bot offers, a moment later.
+          later(random.logNormal(2.5, 0.4), () => find(person));
+        }
+      };
+      await Promise.all(Array.from({ length: options.onboardingConcurrency }, worker));
+      return running;
+    },
+    stop(): void {
+      running = false;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const wake of wakers) wake();
+      wakers.clear();
+    },
+  };
+}
+
+export type Crowd = ReturnType<typeof createCrowd>;

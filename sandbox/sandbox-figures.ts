@@ -1,0 +1,140 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { App } from '../src/app.js';
+import type { CrowdFigures } from './crowd-stats.js';
+import type { Crowd } from './crowd.js';
+
+export interface SandboxFigures extends CrowdFigures {
+  proposals: number;
+  open: number;
+  confirmed: number;
+  declined: number;
+  expired: number;
+  /** Confirmed share of decided proposals (the sprint's accept_rate), over the whole run. */
+  acceptRate: number | undefined;
+  activeChats: number;
+  waiting: number;
+  meanRating: number | undefined;
+}
+
+const counts = z.object({
+  proposals: z.number(),
+  open: z.number(),
+  confirmed: z.number(),
+  declined: z.number(),
+  expired: z.number(),
+  active_chats: z.number(),
+  waiting: z.number(),
+  mean_rating: z.number().nullable(),
+});
+
+/** The crowd's view (time to proposal as users saw it) plus PostgreSQL's (what was decided). */
+export async function readSandboxFigures(app: App, crowd: Crowd): Promise<SandboxFigures> {
+  const row = await app.deps.db.one(sql.type(counts)`
+    SELECT count(*)::int AS proposals,
+           (count(*) FILTER (WHERE status = 'proposed'))::int AS open,
+           (count(*) FILTER (WHERE status = 'active'))::int AS confirmed,
+           (count(*) FILTER (WHERE status = 'declined'))::int AS declined,
+           (count(*) FILTER (WHERE status = 'expired'))::int AS expired,
+           (SELECT count(*) FROM chat_sessions WHERE ended_at IS NULL)::int AS active_chats,
+           (SELECT count(*) FROM waiting_pool)::int AS waiting,
+           (SELECT avg(rating)::float8 FROM feedback) AS mean_rating
+    FROM matches`);
+  const decided = row.confirmed + row.declined + row.expired;
+  return {
+    ...crowd.stats.figures(),
+    proposals: row.proposals,
+    open: row.open,
+    confirmed: row.confirmed,
+    declined: row.declined,
+    expired: row.expired,
+    acceptRate: decided ? row.confirmed / decided : undefined,
+    activeChats: row.active_chats,
+    waiting: row.waiting,
+    meanRating: row.mean_rating ?? undefined,
+  };
+}
+
+export const percent = (value: number | undefined) =>
+  value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+export const millis = (value: number | undefined) =>
+  value === undefined
+    ? '—'
+    : value < 1000
+      ? `${Math.round(value)} ms`
+      : `${(value / 1000).toFixed(1)} s`;
+
+/** `[mm:ss]` since the sandbox started. */
+export function clock(elapsedSeconds: number): string {
+  const minutes = String(Math.floor(elapsedSeconds / 60)).padStart(2, '0');
+  return `[${minutes}:${String(Math.floor(elapsedSeconds % 60)).padStart(2, '0')}]`;
+}
+
+/** One line for the console, refreshed every second; onboarding shows until it is done. */
+export function progressLine(
+  elapsedSeconds: number,
+  figures: SandboxFigures,
+  people: number,
+): string {
+  const onboarding =
+    figures.onboarded < people ? `onboarding ${figures.onboarded}/${people} | ` : '';
+  return (
+    `${clock(elapsedSeconds)} ${onboarding}finds ${figures.finds} | proposals ${figures.proposals} ` +
+    `(✓${figures.confirmed} ✗${figures.declined} ⌛${figures.expired} …${figures.open}) | ` +
+    `chats ${figures.activeChats} | waiting ${figures.waiting} | accept ${percent(figures.acceptRate)} | ` +
+    `≤60s ${percent(figures.shareWithin60s)} | p50 ${millis(figures.timeToProposalMs.p50)}`
+  );
+}
+
+/** The sprint's acceptance figures against their targets, as a Markdown table. */
+export function acceptanceTable(figures: SandboxFigures): string {
+  const rows: [string, string, string, boolean | undefined][] = [
+    [
+      '/find with a proposal within 60 s',
+      '≥ 70% (sprint), ≥ 95% (ours)',
+      percent(figures.shareWithin60s),
+      figures.shareWithin60s === undefined ? undefined : figures.shareWithin60s >= 0.95,
+    ],
+    [
+      '… of those with a compatible partner waiting, within 1 s',
+      '≥ 99%',
+      percent(figures.shareCompatibleWithin1s),
+      figures.shareCompatibleWithin1s === undefined
+        ? undefined
+        : figures.shareCompatibleWithin1s >= 0.99,
+    ],
+    [
+      'accept_rate (confirmed / decided)',
+      '≥ 30%',
+      percent(figures.acceptRate),
+      figures.acceptRate === undefined ? undefined : figures.acceptRate >= 0.3,
+    ],
+    [
+      'time to proposal p50 / p95 / p99',
+      '—',
+      `${millis(figures.timeToProposalMs.p50)} / ${millis(figures.timeToProposalMs.p95)} / ${millis(figures.timeToProposalMs.p99)}`,
+      undefined,
+    ],
+    [
+      'proposals (confirmed / declined / expired / open)',
+      '—',
+      `${figures.proposals} (${figures.confirmed} / ${figures.declined} / ${figures.expired} / ${figures.open})`,
+      undefined,
+    ],
+    ['/find presses (judged for 60 s)', '—', `${figures.finds} (${figures.judged})`, undefined],
+    [
+      'chats started, mean rating',
+      '—',
+      `${figures.chatsStarted}, ${figures.meanRating?.toFixed(2) ?? '—'}`,
+      undefined,
+    ],
+  ];
+  const mark = (met: boolean | undefined) => (met === undefined ? '' : met ? 'yes' : 'NO');
+  return [
+    '| Figure | Target | Measured | Met |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(
+      ([name, target, value, met]) => `| ${name} | ${target} | ${value} | ${mark(met)} |`,
+    ),
+  ].join('\n');
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulator';
+import { startApp, type App } from '../src/app.js';
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/logger.js';
+import { createCrowd, type Crowd } from './crowd.js';
+import { createPopulation } from './population.js';
+import { readSandboxFigures, type SandboxFigures } from './sandbox-figures.js';
+import type { SandboxOptions } from './sandbox-options.js';
+import { claimSandboxSpace, sandboxSpace, type SandboxSpace } from './sandbox-space.js';
+
+export interface Sandbox {
+  app: App;
+  /** Resolves true once every simulated person has onboarded, false if stopped before. */
+  ready: Promise<boolean>;
+  emulator: BotApiEmulator;
+  crowd: Crowd;
+  config: Config;
+  space: SandboxSpace;
+  figures(): Promise<SandboxFigures>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The sandbox's own settings: its own database and Redis prefix, the built-in Bot API
+ * emulator as Telegram, and the chosen proposal TTL.
+ */
+export function sandboxConfig(
+  base: Config,
+  options: SandboxOptions,
+  emulator: BotApiEmulator,
+  space: SandboxSpace,
+): Config {
+  return {
+    ...base,
+    DATABASE_URL: space.databaseUrl,
+    REDIS_PREFIX: space.prefix,
+    BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRoot,
+    WEBHOOK_URL: undefined,
+    WEBHOOK_SECRET: undefined,
+    PROPOSAL_TTL_SECONDS: options.ttl,
+    // A token for trying the HTTP API against the sandbox; printed at start.
+    INTERNAL_API_TOKEN: base.INTERNAL_API_TOKEN ?? `sandbox-${randomBytes(12).toString('hex')}`,
+    ROLES: ['api', 'bot', 'matcher', 'timers'],
+  };
+}
+
+/**
+ * How many people onboard at once. Each onboarding waits on the bot's per-chat pace (about a
+ * message per OUTBOUND_CHAT_INTERVAL_MS), so this many of them take about two thirds of the
+ * bot's overall send rate and leave the rest to proposals and chats from the first minute.
+ */
+export function onboardingConcurrency(config: Config): number {
+  const perChatPerSecond = 1000 / Math.max(config.OUTBOUND_CHAT_INTERVAL_MS, 20);
+  const share = (config.OUTBOUND_RATE_PER_SECOND * 2) / 3 / perChatPerSecond;
+  return Math.max(1, Math.min(48, Math.floor(share)));
+}
+
+/**
+ * The whole product on this machine with no Telegram token: the real service (every role),
+ * the built-in Bot API emulator in place of Telegram's servers, and a simulated crowd in
+ * place of the humans. Nothing else is simulated.
+ * @throws SandboxBusyError, before touching anything, when another sandbox uses its space.
+ */
+export async function startSandbox(
+  base: Config,
+  log: Logger,
+  options: SandboxOptions,
+): Promise<Sandbox> {
+  const space = sandboxSpace(base);
+  const claim = await claimSandboxSpace(space, base, log);
+  const emulator = createBotApiEmulator({
+    bot: { username: 'tete_sandbox_bot', firstName: 'tete' },
+  });
+  let app: App | undefined;
+  try {
+    await emulator.start();
+    const config = sandboxConfig(base, options, emulator, space);
+    app = await startApp({ config, log, migrate: true, botInfo: emulator.botInfo });
+    await claim.setPort(app.address.port);
+    const topicIds = await app.deps.db.anyFirst(
+      sql.type(z.object({ id: z.number() }))`SELECT id FROM topics ORDER BY id`,
+    );
+    const profiles = createPopulation({ seed: options.seed, size: options.users, topicIds });
+    const crowd = createCrowd({
+      emulator,
+      profiles,
+      rate: options.rate,
+      onboardingConcurrency: onboardingConcurrency(config),
+      seed: options.seed,
+      log,
+    });
+    const ready = crowd.start();
+    ready.catch((error: unknown) => log.error({ err: error }, 'the simulated crowd failed'));
+    const running = app;
+    return {
+      app: running,
+      ready,
+      emulator,
+      crowd,
+      config,
+      space,
+      figures: () => readSandboxFigures(running, crowd),
+      async stop() {
+        crowd.stop();
+        await running.stop();
+        await emulator.stop();
+        await claim.release();
+      },
+    };
+  } catch (error) {
+    await app?.stop();
+    await emulator.stop();
+    await claim.release();
+    throw error;
+  }
+}
