@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, secretsOf, type Logger } from './logger.js';
 import { startApp } from './app.js';
 import { runSandbox } from './sandbox/sandbox-runner.js';
 import { parseSandboxArgs } from './sandbox/sandbox-options.js';
@@ -16,14 +16,16 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     return () => app.stop();
   }
   log.info('no BOT_TOKEN: starting the sandbox (set SANDBOX=off to run without the bot instead)');
-  const quiet = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const quiet = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, undefined, {
+    secrets: secretsOf(config),
+  });
   const sandbox = await runSandbox(config, quiet, parseSandboxArgs(process.argv.slice(2)));
   return () => sandbox.stop();
 }
 
 async function run(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const stop = await start(config, log);
 
   let exiting = false;
