@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import { jsonBody } from '../api/middlewares/json-body.js';
+import { createRouter, guard } from '../api/route-access.js';
 import type { BotContext } from './context.js';
 
 export interface WebhookDeps {
@@ -30,17 +31,17 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * within grammY's and Telegram's timeouts.
  */
 export function createWebhookRouter(deps: WebhookDeps): Router {
-  const router = new Router();
+  const router = createRouter();
   const expected = digest(deps.secret);
   router.post(
     '/telegram/webhook',
-    async (ctx, next) => {
+    guard('webhook-secret', async (ctx, next) => {
       const presented = ctx.get('x-telegram-bot-api-secret-token');
       if (!presented || !timingSafeEqual(digest(presented), expected)) {
         throw new AppError('unauthorized', 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
       }
       await next();
-    },
+    }),
     jsonBody(BODY_LIMIT_BYTES),
     async (ctx) => {
       const update = ctx.request.body as Update;

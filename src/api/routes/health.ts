@@ -1,7 +1,8 @@
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { sql, type DatabasePool } from 'slonik';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import { createRouter } from '../route-access.js';
 
 export interface HealthDeps {
   db: DatabasePool;
@@ -43,7 +44,7 @@ async function probe(check: () => Promise<unknown>): Promise<Probe> {
 
 /** `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics`. */
 export function createHealthRouter(deps: HealthDeps): Router {
-  const router = new Router();
+  const router = createRouter();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
