@@ -20,6 +20,7 @@ import { createMatchRouter } from './api/routes/match.js';
 import { createLifecycle } from './startup/lifecycle.js';
 import { startPeriodic } from './startup/periodic.js';
 import { waitFor } from './startup/wait-for.js';
+import { logErrorEvents } from './startup/error-events.js';
 import { createServices, type Services } from './services.js';
 import { createProposalInspector } from './proposals/proposal-inspector.js';
 import {
@@ -103,6 +104,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       outbound: new Queue<OutboundMessage>(QUEUE_NAMES.outbound, queueOptions),
     };
     for (const queue of Object.values(queues)) {
+      logErrorEvents(queue, { queue: queue.name }, log);
       lifecycle.add({ name: `queue ${queue.name}`, stop: () => queue.close() });
     }
     const metrics = createMetrics(
@@ -126,6 +128,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       extra: Partial<WorkerOptions> = {},
     ) => {
       const created = new Worker<T>(name, processor, { ...queueOptions, ...extra });
+      logErrorEvents(created, { queue: name }, log);
       created.on('failed', (job, error) =>
         log.warn({ queue: name, jobId: job?.id, reason: error.message }, 'job failed'),
       );
