@@ -84,6 +84,7 @@ export async function startBot(deps: BotRunnerDeps): Promise<{ stop: () => Promi
         redis: deps.redis,
         keys: deps.keys,
         log,
+        leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000,
       }),
     );
     await bot.api.setWebhook(config.WEBHOOK_URL, {
