@@ -12,7 +12,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createMetricSources } from './metrics/metric-sources.js';
 import { createDbPool } from './db/pool.js';
 import { migrate } from './db/migrate.js';
-import { createRedisClient } from './redis/client.js';
+import { closeRedis, connectRedis, createRedisClient } from './redis/client.js';
 import { createRedisKeys, QUEUE_NAMES, type RedisKeys } from './redis/keys.js';
 import { createHttpServer } from './api/server.js';
 import { createHealthRouter } from './api/routes/health.js';
@@ -81,18 +81,16 @@ export async function startApp(options: AppOptions): Promise<App> {
 
     const redisClient = (name: string, blocking = false) => {
       const client = createRedisClient({ url: config.REDIS_URL, name, log, blocking });
-      lifecycle.add({ name: `redis ${name}`, stop: async () => void (await client.quit()) });
+      lifecycle.add({ name: `redis ${name}`, stop: () => closeRedis(client) });
       return client;
     };
     const redis = redisClient('tete');
-    await waitFor(
-      () =>
-        redis.connect().catch((error: unknown) => {
-          redis.disconnect();
-          throw error;
-        }),
-      { service: 'Redis', where: maskUrl(config.REDIS_URL), timeoutMs, log },
-    );
+    await waitFor(() => connectRedis(redis), {
+      service: 'Redis',
+      where: maskUrl(config.REDIS_URL),
+      timeoutMs,
+      log,
+    });
     // BullMQ wants its own connection that retries forever rather than failing commands.
     const bullRedis = redisClient('tete-bull', true);
     const connection = bullRedis as unknown as ConnectionOptions;

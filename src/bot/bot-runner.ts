@@ -12,6 +12,7 @@ import type { OutboundMessage } from '../outbound/outbound-message.js';
 import { createOutboundSender } from '../outbound/outbound-sender.js';
 import { createBot, registerCommands } from './bot.js';
 import { createWebhookRouter } from './webhook.js';
+import { callBotApiAtStart, startBotApi } from './bot-start.js';
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
@@ -58,8 +59,12 @@ export async function startBot(deps: BotRunnerDeps): Promise<{ stop: () => Promi
       },
     },
   });
-  await bot.init();
-  await registerCommands(bot);
+  const atStart = {
+    apiRoot: config.TELEGRAM_API_ROOT,
+    timeoutMs: config.STARTUP_TIMEOUT_SECONDS * 1000,
+    log,
+  };
+  await startBotApi(bot, registerCommands, atStart);
 
   const sender = createOutboundSender({
     api: bot.api,
@@ -87,10 +92,11 @@ export async function startBot(deps: BotRunnerDeps): Promise<{ stop: () => Promi
         leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000,
       }),
     );
-    await bot.api.setWebhook(config.WEBHOOK_URL, {
-      secret_token: config.WEBHOOK_SECRET,
-      allowed_updates: ALLOWED_UPDATES,
-    });
+    const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
+    await callBotApiAtStart(
+      () => bot.api.setWebhook(url, { secret_token: secret, allowed_updates: ALLOWED_UPDATES }),
+      atStart,
+    );
     log.info({ mode: 'webhook' }, 'bot started');
     return { stop: async () => {} };
   }

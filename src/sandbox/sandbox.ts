@@ -9,6 +9,7 @@ import { createBotApiEmulator, type BotApiEmulator } from '../emulator/index.js'
 import { Redis } from 'ioredis';
 import { waitFor } from '../startup/wait-for.js';
 import { deleteKeys } from '../redis/delete-keys.js';
+import { connectRedis } from '../redis/client.js';
 import { createCrowd, type Crowd } from './crowd.js';
 import { createPopulation } from './population.js';
 import { readSandboxFigures, type SandboxFigures } from './sandbox-figures.js';
@@ -63,6 +64,24 @@ async function reset(config: Config, log: Logger): Promise<void> {
     throw new Error('refusing to reset a non-sandbox database');
   url.pathname = '/postgres';
   const timeoutMs = config.STARTUP_TIMEOUT_SECONDS * 1000;
+  // Redis first: when it is down, nothing has been dropped yet.
+  await waitFor(
+    async () => {
+      const redis = new Redis(config.REDIS_URL, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      redis.on('error', () => undefined);
+      try {
+        await connectRedis(redis);
+        await deleteKeys(redis, `${config.REDIS_PREFIX}*`);
+      } finally {
+        redis.disconnect();
+      }
+    },
+    { service: 'Redis', where: maskUrl(config.REDIS_URL), timeoutMs, log },
+  );
   await waitFor(
     async () => {
       const client = new pg.Client({ connectionString: url.toString() });
@@ -74,23 +93,6 @@ async function reset(config: Config, log: Logger): Promise<void> {
       }
     },
     { service: 'PostgreSQL', where: maskUrl(url.toString()), timeoutMs, log },
-  );
-  await waitFor(
-    async () => {
-      const redis = new Redis(config.REDIS_URL, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        await deleteKeys(redis, `${config.REDIS_PREFIX}*`);
-      } finally {
-        redis.disconnect();
-      }
-    },
-    { service: 'Redis', where: maskUrl(config.REDIS_URL), timeoutMs, log },
   );
 }
 

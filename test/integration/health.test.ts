@@ -93,7 +93,7 @@ describe('health endpoints', () => {
       }),
       (error: unknown) =>
         error instanceof StartupError &&
-        /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is unreachable/.test(error.message),
+        /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 refused the connection/.test(error.message),
     );
   });
 
@@ -109,7 +109,7 @@ describe('health endpoints', () => {
       }),
       (error: unknown) =>
         error instanceof StartupError &&
-        /^PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/tete is unreachable/.test(
+        /^PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/tete refused the connection/.test(
           error.message,
         ),
     );
