@@ -21,6 +21,7 @@ import { createLifecycle } from './startup/lifecycle.js';
 import { startPeriodic } from './startup/periodic.js';
 import { waitFor } from './startup/wait-for.js';
 import { logErrorEvents } from './startup/error-events.js';
+import { reportRedisPolicy } from './startup/redis-policy.js';
 import { createServices, type Services } from './services.js';
 import { createProposalInspector } from './proposals/proposal-inspector.js';
 import {
@@ -91,6 +92,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       timeoutMs,
       log,
     });
+    await reportRedisPolicy(redis, log);
     // BullMQ wants its own connection that retries forever rather than failing commands.
     const bullRedis = redisClient('tete-bull', true);
     const connection = bullRedis as unknown as ConnectionOptions;
@@ -201,6 +203,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         redis,
         registry: metrics.registry,
         isShuttingDown: () => lifecycle.isStopping,
+        log,
       }),
     ];
     if (roles.includes('api')) {

@@ -78,6 +78,8 @@ describe('health endpoints', () => {
       assert.equal(body.postgres?.ok, true);
       assert.equal(body.redis?.ok, false);
       assert.ok(body.redis?.error);
+      // The endpoint is public: what failed, never where.
+      assert.doesNotMatch(JSON.stringify(body), /127\.0\.0\.1|:1\b|redis:\/\//);
     } finally {
       await http.close();
       redis.disconnect();
