@@ -99,8 +99,11 @@ const POSTGRES_CAUSES: [RegExp, string][] = [
   [/^40P01$/, 'deadlock'],
 ];
 
-/** Redis replies that mean "cannot serve now". */
-const REDIS_CAUSES: [RegExp, string][] = [
+/** Messages (Redis replies, node-postgres and ioredis errors) that mean "cannot serve now". */
+const MESSAGE_CAUSES: [RegExp, string][] = [
+  [/^Connection terminated/, 'connection terminated'],
+  [/is not queryable/, 'connection failed'],
+  [/^timeout exceeded when trying to connect/, 'timed out'],
   [/^OOM /, 'out of memory (maxmemory reached)'],
   [/^LOADING /, 'loading its data'],
   [/^BUSY /, 'busy running a script'],
@@ -135,8 +138,8 @@ function ownCause(error: unknown): string | undefined {
   if (typeof apiCode === 'number' && (apiCode >= 500 || apiCode === 429)) {
     return `Bot API error ${apiCode}`;
   }
-  const redis = REDIS_CAUSES.find(([pattern]) => pattern.test(error.message));
-  if (redis) return redis[1];
+  const known = MESSAGE_CAUSES.find(([pattern]) => pattern.test(error.message));
+  if (known) return known[1];
   if (error.name === 'AbortError' && /timed? ?out/i.test(error.message)) return 'timed out';
   return NAMED_CAUSES[error.name];
 }

@@ -88,6 +88,17 @@ export async function startOutageApp(options: OutageAppOptions = {}): Promise<Ou
     async stop() {
       await postgres.restore();
       await redisLink.restore();
+      // Closing BullMQ workers while their connections are still reconnecting can hang, so
+      // stop once both dependencies answer again.
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const ready = await fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ready) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       await app.stop();
       await emulator.stop();
       await redis.kill();

@@ -104,6 +104,25 @@ describe('outages answer 503 with Retry-After, and the retry is handled', functi
     assert.equal(status.status, 200, JSON.stringify(status.body));
   });
 
+  it('/readyz says which dependency is down and why, but not where (it is public)', async () => {
+    const ready = async () => {
+      const response = await fetch(`${t.url}/readyz`);
+      return { status: response.status, text: await response.text() };
+    };
+    for (const link of [t.postgres, t.redisLink]) {
+      await link.cut();
+      try {
+        const answer = await ready();
+        assert.equal(answer.status, 503);
+        assert.match(answer.text, /"ok":false,"latencyMs":\d+,"error":"[a-z ()]+"/);
+        assert.doesNotMatch(answer.text, /127\.0\.0\.1|localhost|:\d{4,5}\b|ECONN/);
+      } finally {
+        await link.restore();
+      }
+    }
+    await eventually('ready again', async () => (await ready()).status === 200);
+  });
+
   it('logs each outage with its cause, at warn, and never as a 500', () => {
     const records = t.logs.records();
     const deferred = records.filter((r) => String(r.msg).startsWith('request deferred'));
