@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { startApp } from '../../src/app.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
-import { testConfig } from '../helpers/services.js';
+import { prepareServices, testConfig } from '../helpers/services.js';
 
 /**
  * With any maxmemory-policy but noeviction, Redis drops keys under memory pressure (the
@@ -11,6 +11,7 @@ import { testConfig } from '../helpers/services.js';
  */
 describe('a Redis that may evict keys', function () {
   this.timeout(60_000);
+  before(() => prepareServices());
 
   it('fails readiness with a clear message and says so at start-up, until it is fixed', async () => {
     const redis = await startPrivateRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] });

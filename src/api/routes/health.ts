@@ -68,7 +68,9 @@ export function createHealthRouter(deps: HealthDeps): Router {
   const report = (name: string, result: Probe & { cause?: unknown }): Probe => {
     const { cause, ...shown } = result;
     if (!result.ok && !failing.has(name)) {
-      deps.log?.warn({ dependency: name, err: cause, problem: result.error }, 'not ready');
+      // A problem of ours (the eviction policy) is its own explanation; an error needs its cause.
+      const err = cause instanceof ProbeProblem ? undefined : cause;
+      deps.log?.warn({ dependency: name, err, problem: result.error }, 'not ready');
     }
     if (result.ok) failing.delete(name);
     else failing.add(name);
