@@ -39,7 +39,12 @@ export async function startPrivateRedis(
       'no',
     ];
     if (options.password) args.push('--requirepass', options.password);
-    child = spawn('redis-server', [...args, ...(options.args ?? [])], { stdio: 'ignore' });
+    const server = spawn('redis-server', [...args, ...(options.args ?? [])], { stdio: 'ignore' });
+    child = server;
+    // However the test run ends (a failed hook, mocha's --exit), the server ends with it.
+    const reap = () => server.kill('SIGKILL');
+    process.once('exit', reap);
+    server.once('exit', () => process.off('exit', reap));
     const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
     probe.on('error', () => undefined);
     try {
@@ -50,7 +55,7 @@ export async function startPrivateRedis(
           return;
         } catch (error) {
           probe.disconnect();
-          if (attempt > 50 || child.exitCode !== null) throw error;
+          if (attempt > 50 || server.exitCode !== null) throw error;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }

@@ -19,6 +19,9 @@ describe('a Redis that may evict keys', function () {
     const app = await startApp({
       config: testConfig({ REDIS_URL: redis.url, ROLES: 'api' }),
       log: logs.log,
+    }).catch(async (error: unknown) => {
+      await redis.kill();
+      throw error;
     });
     try {
       const url = `http://127.0.0.1:${app.address.port}/readyz`;
