@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Config } from '../src/config.js';
-import { createLogger, type Logger } from '../src/logger.js';
+import { createLogger, secretsOf, type Logger } from '../src/logger.js';
 import type { SandboxConsole } from './sandbox-console.js';
 
 const WARN = 40;
@@ -33,7 +33,11 @@ export function createSandboxLog(
   name: string,
 ): SandboxLog {
   if (!console.isTTY) {
-    return { log: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL) };
+    return {
+      log: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, undefined, {
+        secrets: secretsOf(config),
+      }),
+    };
   }
   const file = join(tmpdir(), `tete-sandbox-${name}.log`);
   // Appended, never truncated: a second sandbox that is refused must not wipe the first one's log.
@@ -45,5 +49,8 @@ export function createSandboxLog(
       if (line) console.line(`${line} (details in ${file})`);
     },
   };
-  return { log: createLogger(config.LOG_LEVEL, destination), file };
+  return {
+    log: createLogger(config.LOG_LEVEL, destination, { secrets: secretsOf(config) }),
+    file,
+  };
 }

@@ -84,6 +84,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         redis: resources.redis,
         registry: resources.metrics.registry,
         isShuttingDown: () => lifecycle.isStopping,
+        log,
       }),
     ];
     for (const [role, build] of ROLES) {

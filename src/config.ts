@@ -91,6 +91,7 @@ export const configSchema = z
         .regex(/^[A-Za-z0-9_-]{16,256}$/, 'expected 16-256 letters, digits, dashes or underscores'),
     ),
     INTERNAL_API_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+    WEBHOOK_LEASE_SECONDS: int(1, 600).default(15),
     PROPOSAL_TTL_SECONDS: int(1, 86_400).default(300),
     COOLDOWN_HOURS: z.coerce
       .number({ invalid_type_error: 'expected a number of hours, 0 or more' })

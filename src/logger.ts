@@ -1,37 +1,68 @@
 import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { sanitizeForLog } from './log-sanitizer.js';
+import { createSecretRedactor } from './secret-redactor.js';
 
 export type { Logger };
 
-/**
- * Field names that may carry secrets or personal data. They are censored wherever they
- * appear at the top level or one level down, so a careless `log.info({ update })` cannot
- * leak a message text, a username or a token.
- */
-const REDACTED = [
-  'token',
-  'password',
-  'secret',
-  'authorization',
-  'text',
-  'caption',
-  'username',
-  'first_name',
-  'last_name',
-  'firstName',
-  'reason',
-];
+export interface LoggerOptions {
+  /** Values to blank out of every line wherever they appear (see `secretsOf`). */
+  secrets?: readonly string[];
+}
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * The service's logger: JSON lines in which errors are type, message, code and cause chain,
+ * secret and personal fields are censored at any depth, clients and contexts appear only by
+ * class name, and the configured secrets are blanked out by value as a last guard.
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  options: LoggerOptions = {},
+): Logger {
+  const redact = createSecretRedactor(options.secrets ?? []);
+  const sanitize = (object: Record<string, unknown>) =>
+    sanitizeForLog(object) as Record<string, unknown>;
   return pino(
     {
       level,
       base: { service: 'tete' },
-      redact: {
-        paths: [...REDACTED, ...REDACTED.map((key) => `*.${key}`)],
-        censor: '[redacted]',
-      },
+      // The sanitizer already serialized errors; pino's own serializer would redo it.
+      serializers: { err: (value: unknown) => value },
+      formatters: { log: sanitize, bindings: sanitize },
+      hooks: { streamWrite: redact },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,
   );
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The configured secrets: the bot token (and its secret half alone), the internal API token,
+ * the webhook secret, and the PostgreSQL and Redis passwords.
+ */
+export function secretsOf(
+  config: Pick<
+    Config,
+    'BOT_TOKEN' | 'INTERNAL_API_TOKEN' | 'WEBHOOK_SECRET' | 'DATABASE_URL' | 'REDIS_URL'
+  >,
+): string[] {
+  const values = [
+    config.BOT_TOKEN,
+    config.BOT_TOKEN?.split(':')[1],
+    config.INTERNAL_API_TOKEN,
+    config.WEBHOOK_SECRET,
+    passwordOf(config.DATABASE_URL),
+    passwordOf(config.REDIS_URL),
+  ];
+  return values.filter((value): value is string => Boolean(value));
 }

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, secretsOf } from './logger.js';
 import { startApp } from './app.js';
 import {
   defineCommand,
@@ -44,7 +44,7 @@ async function start(config: Config, argv: readonly string[]): Promise<Running> 
   }
   // The service takes no options: the sandbox's apply only when it runs.
   parseCommandLine(MAIN_COMMAND, argv);
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const app = await startApp({ config, log, migrate: true });
   return { log, stop: () => app.stop() };
 }

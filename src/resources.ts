@@ -7,10 +7,12 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createMetricSources } from './metrics/metric-sources.js';
 import { createDbPool } from './db/pool.js';
 import { migrate } from './db/migrate.js';
-import { createRedisClient } from './redis/client.js';
+import { closeRedis, connectRedis, createRedisClient } from './redis/client.js';
 import { createRedisKeys, QUEUE_NAMES, type RedisKeys } from './redis/keys.js';
 import type { Stoppable } from './startup/lifecycle.js';
 import { waitFor } from './startup/wait-for.js';
+import { logErrorEvents } from './startup/error-events.js';
+import { reportRedisPolicy } from './startup/redis-policy.js';
 import { createProposalInspector, type ProposalInspector } from './proposals/proposal-inspector.js';
 import type { ProposalTimerData } from './proposals/proposal-timers.js';
 import type { ChatIdleData } from './chats/chat-timers.js';
@@ -63,18 +65,17 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
 
   const redisClient = (name: string, blocking = false) => {
     const client = createRedisClient({ url: config.REDIS_URL, name, log, blocking });
-    onOpen({ name: `redis ${name}`, stop: async () => void (await client.quit()) });
+    onOpen({ name: `redis ${name}`, stop: () => closeRedis(client) });
     return client;
   };
   const redis = redisClient('tete');
-  await waitFor(
-    () =>
-      redis.connect().catch((error: unknown) => {
-        redis.disconnect();
-        throw error;
-      }),
-    { service: 'Redis', where: maskUrl(config.REDIS_URL), timeoutMs, log },
-  );
+  await waitFor(() => connectRedis(redis), {
+    service: 'Redis',
+    where: maskUrl(config.REDIS_URL),
+    timeoutMs,
+    log,
+  });
+  await reportRedisPolicy(redis, log);
   const keys = createRedisKeys(config.REDIS_PREFIX);
   // BullMQ wants its own connection that retries forever rather than failing commands.
   const queueOptions = { connection: redisClient('tete-bull', true), prefix: keys.bullPrefix };
@@ -84,6 +85,7 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
     outbound: new Queue<OutboundMessage>(QUEUE_NAMES.outbound, queueOptions),
   };
   for (const queue of Object.values(queues)) {
+    logErrorEvents(queue, { queue: queue.name }, log);
     onOpen({ name: `queue ${queue.name}`, stop: () => queue.close() });
   }
   const metrics = createMetrics(

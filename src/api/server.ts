@@ -5,6 +5,8 @@ import type { Router } from '@koa/router';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { errorMiddleware } from './middlewares/errors.js';
+import { canonicalPath } from './middlewares/canonical-path.js';
+import { checkRouteAccess } from './route-access.js';
 
 export interface HttpServerDeps {
   log: Logger;
@@ -22,7 +24,9 @@ export interface HttpServer {
 /** How long in-flight requests get to finish once the server is closing. */
 const CLOSE_GRACE_MS = 10_000;
 
+/** @throws Error when a route is not declared in ROUTE_ACCESS or lacks its check. */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  checkRouteAccess(deps.routers);
   const koa = new Koa();
   koa.proxy = true;
   koa.silent = true;
@@ -38,6 +42,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     }
   });
   koa.use(errorMiddleware(deps.log));
+  koa.use(canonicalPath());
   for (const router of deps.routers) {
     koa.use(router.routes());
     koa.use(router.allowedMethods());

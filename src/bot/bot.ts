@@ -5,6 +5,7 @@ import { TEXTS } from './i18n/index.js';
 import { loadUser } from './middlewares/load-user.js';
 import { withinLimit } from './middlewares/rate-limit.js';
 import { answer, say } from './reply.js';
+import { passOutages } from './outage-boundary.js';
 import { account } from './features/account.js';
 import { chat } from './features/chat.js';
 import { COMMAND_NAMES, help } from './features/help.js';
@@ -56,7 +57,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.use(loadUser(options.deps));
   // One boundary for polling and webhook alike (grammY's bot.catch only covers polling): a
   // failed handler is logged, the user is told, and a pressed button stops spinning.
-  const features = bot.errorBoundary((error) => reportFailure(error, options.deps));
+  const features = bot.errorBoundary(passOutages((error) => reportFailure(error, options.deps)));
   features.use(privateOnly, rateLimit);
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
   features.use(messages);

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, maskUrl } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, secretsOf } from '../logger.js';
 import { defineCommand, readCommandLine, UsageError } from '../startup/command-line.js';
 import { exitOnFailure } from '../startup/exit-on-failure.js';
 import { migrate } from './migrate.js';
@@ -16,7 +16,7 @@ const COMMAND = defineCommand({
 async function run(): Promise<void> {
   readCommandLine(COMMAND);
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const result = await migrate({ databaseUrl: config.DATABASE_URL, log });
   log.info(
     {

@@ -6,7 +6,7 @@ export const apiRole: RoleFactory = ({ resources, core }) => {
   const token = resources.config.INTERNAL_API_TOKEN;
   if (!token) resources.log.warn('/match/* refuses every call: INTERNAL_API_TOKEN is not set');
   return {
-    routers: [createMatchRouter({ matching: core.searches, internalApiToken: token })],
+    routers: [createMatchRouter({ searches: core.searches, internalApiToken: token })],
     components: [],
   };
 };

@@ -3,6 +3,7 @@ import type { OutboundMessage } from '../outbound/outbound-message.js';
 import { createOutboundSender } from '../outbound/outbound-sender.js';
 import { createBot, registerCommands } from '../bot/bot.js';
 import { createWebhookRouter } from '../bot/webhook.js';
+import { callBotApiAtStart, startBotApi } from '../bot/bot-start.js';
 import { workerOf, type Component, type RoleFactory } from './role.js';
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -47,22 +48,28 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
   const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
   const webhook = url && secret ? { url, secret } : null;
 
+  const atStart = {
+    apiRoot: config.TELEGRAM_API_ROOT,
+    timeoutMs: config.STARTUP_TIMEOUT_SECONDS * 1000,
+    log,
+  };
   const setup: Component = {
     name: 'bot setup',
-    async start() {
-      await bot.init();
-      await registerCommands(bot);
-    },
+    start: () => startBotApi(bot, registerCommands, atStart),
     stop: async () => {},
   };
   const intake: Component = {
     name: 'bot',
     async start() {
       if (webhook) {
-        await bot.api.setWebhook(webhook.url, {
-          secret_token: webhook.secret,
-          allowed_updates: ALLOWED_UPDATES,
-        });
+        await callBotApiAtStart(
+          () =>
+            bot.api.setWebhook(webhook.url, {
+              secret_token: webhook.secret,
+              allowed_updates: ALLOWED_UPDATES,
+            }),
+          atStart,
+        );
         log.info({ mode: 'webhook' }, 'bot started');
         return;
       }
@@ -79,7 +86,16 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
   };
   return {
     routers: webhook
-      ? [createWebhookRouter({ bot, secret: webhook.secret, redis, keys, log })]
+      ? [
+          createWebhookRouter({
+            bot,
+            secret: webhook.secret,
+            redis,
+            keys,
+            log,
+            leaseMs: config.WEBHOOK_LEASE_SECONDS * 1000,
+          }),
+        ]
       : [],
     components: [
       setup,

@@ -4,6 +4,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Core } from '../core.js';
 import type { Resources } from '../resources.js';
 import { startPeriodic } from '../startup/periodic.js';
+import { logErrorEvents } from '../startup/error-events.js';
 
 /** What a role is built from: the process's resources and the core services. */
 export interface RoleContext {
@@ -40,6 +41,7 @@ export function workerOf<T>(
     name: `worker ${queue}`,
     start() {
       worker = new Worker<T>(queue, processor, { ...resources.queueOptions, ...options });
+      logErrorEvents(worker, { queue }, resources.log);
       worker.on('failed', (job, error) =>
         resources.log.warn({ queue, jobId: job?.id, reason: error.message }, 'job failed'),
       );

@@ -112,7 +112,12 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         count('unavailable');
         throw error instanceof AppError
           ? error
-          : new AppError('unavailable', 'the matching queue is unavailable; try again shortly');
+          : new AppError(
+              'unavailable',
+              'the matching queue is unavailable; try again shortly',
+              undefined,
+              { cause: error },
+            );
       }
       count('queued');
       return { queued: true };

@@ -78,6 +78,8 @@ describe('health endpoints', () => {
       assert.equal(body.postgres?.ok, true);
       assert.equal(body.redis?.ok, false);
       assert.ok(body.redis?.error);
+      // The endpoint is public: what failed, never where.
+      assert.doesNotMatch(JSON.stringify(body), /127\.0\.0\.1|localhost|redis:\/\//);
     } finally {
       await http.close();
       redis.disconnect();
@@ -93,7 +95,7 @@ describe('health endpoints', () => {
       }),
       (error: unknown) =>
         error instanceof StartupError &&
-        /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is unreachable/.test(error.message),
+        /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 refused the connection/.test(error.message),
     );
   });
 
@@ -109,7 +111,7 @@ describe('health endpoints', () => {
       }),
       (error: unknown) =>
         error instanceof StartupError &&
-        /^PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/tete is unreachable/.test(
+        /^PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/tete refused the connection/.test(
           error.message,
         ),
     );

@@ -36,7 +36,7 @@ describe('the service process (src/main.ts)', function () {
   it('exits 1 naming the unreachable service and its masked URL', async () => {
     const run = spawnTs('src/main.ts', { ...baseEnv, REDIS_URL: 'redis://:topsecret@127.0.0.1:1' });
     assert.equal(await run.exited, 1);
-    assert.match(run.output(), /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 is unreachable/);
+    assert.match(run.output(), /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 refused the connection/);
     assert.doesNotMatch(run.output(), /topsecret/);
   });
 

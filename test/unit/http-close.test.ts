@@ -8,7 +8,7 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 /** One GET over `agent`; resolves with the status and the Connection header. */
 function get(agent: Agent, port: number): Promise<{ status: number; connection?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/ping', agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
       res.resume();
       res.on('end', () =>
         resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }),
@@ -21,9 +21,10 @@ function get(agent: Agent, port: number): Promise<{ status: number; connection?:
 
 describe('HTTP server shutdown', () => {
   it('is not held open by a client that keeps a connection alive and keeps asking', async () => {
+    // A declared public route: the server refuses undeclared ones.
     const router = new Router();
     // Slow enough that shutdown begins while a request is in flight on the kept-alive socket.
-    router.get('/ping', async (ctx) => {
+    router.get('/healthz', async (ctx) => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       ctx.body = 'pong';
     });

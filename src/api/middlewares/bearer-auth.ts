@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { AppError } from '../../errors.js';
+import { guard } from '../route-access.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -10,7 +11,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export function bearerAuth(token: string | undefined): Middleware {
   const expected = token === undefined ? undefined : digest(token);
-  return async (ctx, next) => {
+  return guard('internal-token', async (ctx, next) => {
     const header = ctx.get('authorization');
     const presented = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!expected) {
@@ -23,5 +24,5 @@ export function bearerAuth(token: string | undefined): Middleware {
       throw new AppError('unauthorized', 'missing or wrong bearer token');
     }
     await next();
-  };
+  });
 }

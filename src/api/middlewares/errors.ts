@@ -1,12 +1,23 @@
-import type { Middleware } from 'koa';
-import { AppError } from '../../errors.js';
+import type { Context, Middleware } from 'koa';
+import { AppError, outageCause } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 
 const STATUS_CODES: Record<number, string> = { 405: 'method_not_allowed', 501: 'not_implemented' };
 
+/** What a 503 tells the caller (and Telegram): a dependency should be back this soon. */
+export const RETRY_AFTER_SECONDS = 5;
+
+function unavailable(ctx: Context, message: string): void {
+  ctx.status = 503;
+  ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  ctx.body = { error: { code: 'unavailable', message } };
+}
+
 /**
- * Turns every error into `{error: {code, message}}`. AppErrors keep their status; anything
- * else is a 500 whose details go to the log, not to the caller.
+ * Turns every error into `{error: {code, message}}`. AppErrors keep their status; an outage
+ * of PostgreSQL or Redis (or anything else that retrying later may fix) is a 503 with
+ * Retry-After, logged with its cause; anything else is a 500 whose details go to the log,
+ * not to the caller.
  */
 export function errorMiddleware(log: Logger): Middleware {
   return async (ctx, next) => {
@@ -22,7 +33,15 @@ export function errorMiddleware(log: Logger): Middleware {
         ctx.body = { error: { code, message: `${ctx.method} ${ctx.path}: ${ctx.message}` } };
       }
     } catch (error) {
+      const route = ctx.path;
       if (error instanceof AppError) {
+        if (error.code === 'unavailable') {
+          // A refusal by design (a full queue) has no cause; an outage carries it.
+          if (error.cause !== undefined) {
+            log.warn({ err: error, route, cause: outageCause(error.cause) }, 'request deferred');
+          }
+          return unavailable(ctx, error.message);
+        }
         ctx.status = error.status;
         ctx.body = { error: { code: error.code, message: error.message, ...error.details } };
         return;
@@ -33,7 +52,12 @@ export function errorMiddleware(log: Logger): Middleware {
         ctx.body = { error: { code: 'bad_request', message: (error as Error).message } };
         return;
       }
-      log.error({ err: error, route: ctx.path }, 'request failed');
+      const cause = outageCause(error);
+      if (cause) {
+        log.warn({ err: error, route, cause }, 'request deferred: a dependency is unavailable');
+        return unavailable(ctx, `a dependency is unavailable (${cause}); retry shortly`);
+      }
+      log.error({ err: error, route }, 'request failed');
       ctx.status = 500;
       ctx.body = { error: { code: 'internal', message: 'internal error' } };
     }

@@ -1,7 +1,8 @@
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
-import type { SearchService as MatchingService } from '../../searches/search-service.js';
+import type { SearchService } from '../../searches/search-service.js';
 import { bearerAuth } from '../middlewares/bearer-auth.js';
+import { createRouter } from '../route-access.js';
 import { jsonBody, parseBody } from '../middlewares/json-body.js';
 
 const id = z.number({ invalid_type_error: 'expected a positive integer' }).int().positive().safe();
@@ -19,25 +20,26 @@ const confirmBody = z
 const BODY_LIMIT_BYTES = 4 * 1024;
 
 export interface MatchRouterDeps {
-  matching: MatchingService;
+  searches: SearchService;
   internalApiToken: string | undefined;
 }
 
 /** The internal API: the contract for clients other than the bot (a Mini App, admin tools, load tests). */
 export function createMatchRouter(deps: MatchRouterDeps): Router {
-  const router = new Router({ prefix: '/match' });
-  router.use(bearerAuth(deps.internalApiToken));
-  router.post('/find', jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
+  const router = createRouter({ prefix: '/match' });
+  // Each route checks the token itself: no spelling of its path can reach it without one.
+  const auth = bearerAuth(deps.internalApiToken);
+  router.post('/find', auth, jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
     const body = parseBody(findBody, ctx.request.body);
-    ctx.body = await deps.matching.find(body.user_id);
+    ctx.body = await deps.searches.find(body.user_id);
   });
-  router.post('/confirm', jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
+  router.post('/confirm', auth, jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
     const body = parseBody(confirmBody, ctx.request.body);
-    ctx.body = { status: await deps.matching.confirm(body.match_id, body.user_id, body.action) };
+    ctx.body = { status: await deps.searches.confirm(body.match_id, body.user_id, body.action) };
   });
-  router.post('/cancel', jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
+  router.post('/cancel', auth, jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
     const body = parseBody(findBody, ctx.request.body);
-    ctx.body = await deps.matching.cancel(body.user_id);
+    ctx.body = await deps.searches.cancel(body.user_id);
   });
   return router;
 }

@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { startApp } from '../../src/app.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
+import { prepareServices, testConfig } from '../helpers/services.js';
+
+/**
+ * With any maxmemory-policy but noeviction, Redis drops keys under memory pressure (the
+ * match.find stream, queued jobs, proposals) without an error anywhere. The service says so
+ * at start-up and is not ready on such a Redis.
+ */
+describe('a Redis that may evict keys', function () {
+  this.timeout(60_000);
+  before(() => prepareServices());
+
+  it('fails readiness with a clear message and says so at start-up, until it is fixed', async () => {
+    const redis = await startPrivateRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+    const logs = captureLogs('debug');
+    const app = await startApp({
+      config: testConfig({ REDIS_URL: redis.url, ROLES: 'api' }),
+      log: logs.log,
+    }).catch(async (error: unknown) => {
+      await redis.kill();
+      throw error;
+    });
+    try {
+      const url = `http://127.0.0.1:${app.address.port}/readyz`;
+      const response = await fetch(url);
+      assert.equal(response.status, 503);
+      const body = (await response.json()) as { redis: { ok: boolean; error: string } };
+      assert.equal(body.redis.ok, false);
+      assert.match(body.redis.error, /maxmemory-policy is allkeys-lru.*noeviction/);
+      const warned = logs.records().find((r) => (r.level as number) >= 50);
+      assert.match(String(warned?.problem), /maxmemory-policy is allkeys-lru/);
+      await redis.client().config('SET', 'maxmemory-policy', 'noeviction');
+      assert.equal((await fetch(url)).status, 200, 'ready once Redis is fixed');
+    } finally {
+      await app.stop();
+      await redis.kill();
+    }
+  });
+});
