@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError, maskUrl, type Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
-import { createRedisClient } from '../src/redis/client.js';
+import { connectRedis, createRedisClient } from '../src/redis/client.js';
 import { deleteKeys } from '../src/redis/delete-keys.js';
 import { waitFor } from '../src/startup/wait-for.js';
 import { lockSandbox, SandboxBusyError, type SandboxLock } from './sandbox-lock.js';
@@ -82,7 +82,8 @@ export async function claimSandboxSpace(
   const redis = createRedisClient({ url: config.REDIS_URL, name: 'sandbox-claim', log });
   const timeoutMs = config.STARTUP_TIMEOUT_SECONDS * 1000;
   try {
-    await waitFor(() => redis.ping(), {
+    // Redis first: when it is down, nothing has been claimed or dropped yet.
+    await waitFor(() => connectRedis(redis), {
       service: 'Redis',
       where: maskUrl(config.REDIS_URL),
       timeoutMs,

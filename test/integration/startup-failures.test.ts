@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { startApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { sandboxSpace } from '../../sandbox/sandbox-space.js';
 import { createBotApiEmulator } from '@tete/bot-api-emulator';
 import { StartupError } from '../../src/startup/wait-for.js';
 import { createScratchDatabase } from '../helpers/databases.js';
@@ -87,7 +89,11 @@ describe('start-up failures say why, in time, and break nothing', function () {
 
   it('the sandbox with a dead Redis drops nothing before giving up', async () => {
     const database = new URL(await createScratchDatabase());
-    const sandboxName = `${database.pathname.slice(1)}_sandbox`;
+    const prefix = `${TEST_REDIS_PREFIX}dead-sandbox:`;
+    // The database this sandbox would reset, named as the sandbox names it.
+    const sandboxName = sandboxSpace(
+      parseConfig({ DATABASE_URL: database.toString(), REDIS_PREFIX: prefix }),
+    ).database;
     const admin = new pg.Client({ connectionString: `${SERVER_PG_URL}/postgres` });
     await admin.connect();
     try {
@@ -95,7 +101,7 @@ describe('start-up failures say why, in time, and break nothing', function () {
       const run = spawnTs('src/main.ts', {
         DATABASE_URL: database.toString(),
         REDIS_URL: 'redis://127.0.0.1:1',
-        REDIS_PREFIX: `${TEST_REDIS_PREFIX}dead-sandbox:`,
+        REDIS_PREFIX: prefix,
         STARTUP_TIMEOUT_SECONDS: '1',
         PORT: '0',
       });
