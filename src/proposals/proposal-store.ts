@@ -133,13 +133,25 @@ export interface ProposalStore {
 }
 
 // Integer scores print identically in ZSCORE, which the unindex script compares.
-const newToken = () => String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+/**
+ * Index scores in microseconds, random below the millisecond so two processes rarely tie,
+ * and rising within one store: a proposal moved "to the back of the line" within the same
+ * millisecond as another was indexed must still land behind it.
+ */
+function createTokens(): () => string {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now() * 1000 + Math.floor(Math.random() * 1000), last + 1);
+    return String(last);
+  };
+}
 
 const saveResult = (reply: number): SaveResult =>
   reply === 1 ? 'saved' : reply === 0 ? 'conflict' : 'missing';
 
 export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): ProposalStore {
   const redis = deps.redis as ScriptedRedis;
+  const newToken = createTokens();
   const saveArgs = (
     ...[matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds]: Parameters<
       ProposalStore['save']

@@ -67,7 +67,7 @@ describe('proposal outbox and effect sweeper', function () {
       graceMs: 0,
     });
 
-    console.log('swept', await sweeper.sweep());
+    await sweeper.sweep();
     const durable = await durableState(t.app.deps.db, row!.matchId);
     assert.equal(durable.status, 'declined');
     assert.equal(durable.engaged, 0);
@@ -102,6 +102,19 @@ describe('proposal outbox and effect sweeper', function () {
     assert.deepEqual((await store.load(healthy!.matchId))?.pendingEffects, []);
     assert.equal((await store.load(stuck!.matchId))?.pendingEffects.length, 3);
     failing.delete(stuck!.matchId);
+  });
+
+  it('indexes in the order of the calls, even within one millisecond', async () => {
+    const { store } = t.app.deps.services;
+    // Ids far from the rows the other tests create, and unindexed at the end.
+    const ids = Array.from({ length: 200 }, (_, i) => 900_000 + i);
+    const tokens: string[] = [];
+    for (const id of ids) tokens.push(await store.index(id));
+    const listed = (await store.indexed(Date.now() + 1_000, 10_000))
+      .map((entry) => entry.matchId)
+      .filter((id) => id >= 900_000);
+    assert.deepEqual(listed, ids);
+    await Promise.all(ids.map((id, i) => store.unindex(id, tokens[i]!)));
   });
 
   it('drops an unreadable pending effect instead of failing on it forever', async () => {
