@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { sql } from 'slonik';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 import { assertValidKey, type OutboundMessage } from './outbound-message.js';
@@ -26,6 +27,7 @@ return {slot, seq}
 
 export interface OutboundQueueDeps {
   queue: Queue<OutboundMessage>;
+  db: DatabasePool;
   redis: Redis;
   keys: RedisKeys;
   /** Average gap between two messages to the same chat. */
@@ -36,8 +38,11 @@ export interface OutboundQueueDeps {
 }
 
 export interface Outbound extends Required<UserDataOwner> {
-  /** Queues a message; a second call with the same key is a no-op. */
-  enqueue(message: OutboundMessage): Promise<void>;
+  /**
+   * Queues a message; a second call with the same key is a no-op. `unlessDelivered`: not even
+   * queued when PostgreSQL records the key as delivered (a repair, where most were).
+   */
+  enqueue(message: OutboundMessage, options?: { unlessDelivered?: boolean }): Promise<void>;
 }
 
 /** Every job state that still holds a message: finished jobs keep the chat and the text a while. */
@@ -55,9 +60,13 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
   };
   redis.defineCommand('teteChatReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
   const now = deps.now ?? Date.now;
+  const isDelivered = async (key: string) =>
+    (await deps.db.maybeOneFirst(sql.type(z.object({ key: z.string() }))`
+      SELECT key FROM delivered_messages WHERE key = ${key}`)) !== null;
   return {
-    async enqueue(message) {
+    async enqueue(message, options = {}) {
       assertValidKey(message.key);
+      if (options.unlessDelivered && (await isDelivered(message.key))) return;
       const at = now();
       const reserved = await redis.teteChatReserve(
         deps.keys.chatSlot(message.chatId),
