@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { EmulatedUser } from '@tete/bot-api-emulator';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { eventually } from '../helpers/eventually.js';
-import { expectButton, matchPair, onboard } from '../helpers/telegram-users.js';
+import { expectButton, expectProposal, matchPair, onboard } from '../helpers/telegram-users.js';
 
 let nextId = 7_200_000_000;
 
@@ -238,4 +238,32 @@ describe('e2e: keyboards after an answer', function () {
       'no "profile is ready" during the chat',
     );
   });
+
+  for (const [language, waiting, topics] of [
+    ['en', 'You accepted. Waiting for the other person…', [25, 26]],
+    ['ru', 'Вы согласились. Ждём ответа собеседника…', [27, 28]],
+  ] as const) {
+    it(`${language}: an accepted proposal keeps whom it was with, and only "Skip" acts`, async () => {
+      const [a, b] = await Promise.all([
+        onboard(t.emulator, { firstName: 'Ivy', languageCode: language, topics }),
+        onboard(t.emulator, { firstName: 'Jon', languageCode: language, topics }),
+      ]);
+      await a.sendCommand('find');
+      await b.sendCommand('find');
+      const { message: card, matchId } = await expectProposal(a, 15_000);
+      await a.pressButton(card.message_id, `match:accept:${matchId}`);
+      const after = await until(a, card.message_id, (m) => (m.text ?? '').endsWith(waiting));
+      assert.equal(after.text, `${card.text}\n\n${waiting}`, 'the card, then where it stands');
+      assert.match(after.text ?? '', /Jon/);
+      assert.deepEqual(
+        a.inlineButtons(after).map((button) => 'callback_data' in button && button.callback_data),
+        [`match:decline:${matchId}`],
+      );
+      // Cleared up, so later tests' users never meet these two.
+      await a.pressButton(card.message_id, `match:decline:${matchId}`);
+      await until(a, card.message_id, (m) => a.inlineButtons(m).length === 0);
+      await a.sendCommand('cancel');
+      await b.sendCommand('cancel');
+    });
+  }
 });

@@ -132,7 +132,8 @@ describe('bot handlers: onboarding, search, proposals', () => {
     );
     assert.equal(edits.length, 2);
     for (const edit of edits) {
-      assert.equal(edit.payload.text, 'Вы согласились. Ждём ответа собеседника…');
+      // The card's text stays, with the status below it.
+      assert.equal(edit.payload.text, 'old\n\nВы согласились. Ждём ответа собеседника…');
       assert.deepEqual(
         buttonsOf(edit).map((b) => b.callback_data),
         ['match:decline:42'],
