@@ -25,6 +25,13 @@ export async function expectReply(
   await ctx.deps.redis.set(ctx.deps.keys.conversation(ctx.from.id), value, 'EX', TTL_SECONDS);
 }
 
+/** True while the user's next message is expected to answer `what`. */
+export async function isExpecting(ctx: BotContext, what: Awaiting): Promise<boolean> {
+  if (!ctx.from) return false;
+  const value = await ctx.deps.redis.get(ctx.deps.keys.conversation(ctx.from.id));
+  return value?.split(' ')[0] === what;
+}
+
 /** Reads and clears what the user's message answers, if anything. */
 export async function takeExpected(ctx: BotContext): Promise<Expected | null> {
   if (!ctx.from) return null;

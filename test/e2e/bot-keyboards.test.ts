@@ -266,4 +266,26 @@ describe('e2e: keyboards after an answer', function () {
       await b.sendCommand('cancel');
     });
   }
+
+  it('"Done" tapped twice asks for the time zone once', async () => {
+    nextId += 1;
+    const user = t.emulator.createUser({ id: nextId, firstName: 'Dot', languageCode: 'en' });
+    await user.start();
+    const rules = await expectButton(user, /^rules:accept$/);
+    await user.pressButton(rules.message_id, 'rules:accept');
+    const picker = await expectButton(user, /^topics:done$/);
+    for (const topic of [29, 30]) {
+      const before = current(user, picker.message_id)!;
+      await user.pressButton(picker.message_id, `topic:${topic}`);
+      await redrawOf(user, before);
+    }
+    const first = await user.pressButton(picker.message_id, 'topics:done');
+    const second = await user.pressButton(picker.message_id, 'topics:done');
+    await user.waitForCallbackAnswer(first, 10_000);
+    await user.waitForCallbackAnswer(second, 10_000);
+    await expectButton(user, /^tz:/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const prompts = user.botMessages().filter((m) => /^Your time zone\?/.test(m.text ?? ''));
+    assert.equal(prompts.length, 1);
+  });
 });

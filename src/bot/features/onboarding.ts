@@ -2,7 +2,7 @@ import { Composer } from 'grammy';
 import { AppError } from '../../errors.js';
 import { SUGGESTED_ZONES } from '../../users/time-zones.js';
 import type { BotContext } from '../context.js';
-import { expectReply } from '../conversation.js';
+import { expectReply, isExpecting } from '../conversation.js';
 import { languageOf, TEXTS } from '../i18n/index.js';
 import { onButton, type TopicsMode } from '../callback-data.js';
 import {
@@ -95,7 +95,8 @@ onButton(onboarding, 'topics.done', async (ctx, { mode }) => {
     .map((topic) => (ctx.user!.language === 'en' ? topic.title_en : topic.title_ru))
     .join(', ');
   await editPressed(ctx, ctx.t.topicsSaved(titles));
-  if (mode === 'onboarding') await askTimeZone(ctx);
+  // A second "Done" (a double tap before the buttons went) finds the zone already asked.
+  if (mode === 'onboarding' && !(await isExpecting(ctx, 'tz'))) await askTimeZone(ctx);
 });
 
 /**
