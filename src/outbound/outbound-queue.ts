@@ -10,9 +10,13 @@ import { assertValidKey, type OutboundMessage } from './outbound-message.js';
 // `burst` messages at once (Telegram tolerates short bursts in a private chat). Also hands
 // out the chat's next sequence number, which the sender uses to keep the chat's order.
 // KEYS[2] is the BullMQ job's hash: a key already queued (a replayed effect) gets nothing,
-// so no sequence number is taken that no job would hold.
+// so no sequence number is taken that no job would hold. A hash without data is no job but
+// the husk of one a worker held while Redis lost its keys: it goes, or the key stays blocked.
 const RESERVE_SCRIPT = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if redis.call('HEXISTS', KEYS[2], 'data') == 1 then return false end
+  redis.call('DEL', KEYS[2])
+end
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
