@@ -19,6 +19,8 @@ import { createUserService, type UserService } from './users/user-service.js';
 import { createAccountService } from './users/account-service.js';
 import type { UserDataOwner } from './erasure/user-data.js';
 import { createOutbound, type Outbound } from './outbound/outbound-queue.js';
+import { createLossMarker } from './redis/loss-marker.js';
+import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
 
 export interface CoreOptions {
@@ -79,6 +81,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
   const users = createUserService({ db });
   const outbound = createOutbound({
     queue: queues.outbound,
+    db,
     redis,
     keys,
     chatIntervalMs: config.OUTBOUND_CHAT_INTERVAL_MS,
@@ -100,6 +103,25 @@ export function createCore(resources: Resources, options: CoreOptions) {
     suspendThreshold: config.REPORT_SUSPEND_THRESHOLD,
   });
   const owners = [searches, safety, proposals.userData, chats, outbound, producer];
+  const reconciler = createReconciler({
+    db,
+    redis,
+    keys,
+    runtime,
+    timers: proposals.timers,
+    loadDurable: (matchId) => loadDurableProposal(db, matchId, config.MAX_REQUEUES),
+    execute: proposals.execute,
+    graceMs: config.EFFECT_SWEEP_GRACE_SECONDS * 1000,
+    log,
+  });
+  const searchSweeper = createSearchSweeper({
+    db,
+    producer,
+    notifier,
+    log,
+    searchTtlMs: config.SEARCH_TTL_MINUTES * 60_000,
+    stuckAfterMs: config.SEARCH_STUCK_SECONDS * 1000,
+  });
   return {
     users,
     outbound,
@@ -120,20 +142,20 @@ export function createCore(resources: Resources, options: CoreOptions) {
       owners: [...owners, ...(options.owners ?? [])],
       log,
     }),
-    reconciler: createReconciler({ db, redis, keys, runtime, timers: proposals.timers, log }),
     effectSweeper: createEffectSweeper({
       store,
       runtime,
       log,
       graceMs: config.EFFECT_SWEEP_GRACE_SECONDS * 1000,
     }),
-    searchSweeper: createSearchSweeper({
-      db,
-      producer,
-      notifier,
+    reconciler,
+    searchSweeper,
+    recovery: createRedisLossRepair({
+      marker: createLossMarker({ redis, keys }),
+      reconciler,
+      searchSweeper,
+      chats,
       log,
-      searchTtlMs: config.SEARCH_TTL_MINUTES * 60_000,
-      stuckAfterMs: config.SEARCH_STUCK_SECONDS * 1000,
     }),
   };
 }

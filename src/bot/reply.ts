@@ -28,15 +28,49 @@ export async function say(
   extra: SayExtra = {},
   options: SendOptions = {},
 ): Promise<void> {
+  await sayKeyed(ctx, text, extra, options);
+}
+
+/**
+ * Like `say`, and resolves with the message's key, so a later edit can name the message (a
+ * question whose buttons go once it is answered some other way).
+ */
+export async function sayKeyed(
+  ctx: BotContext,
+  text: string,
+  extra: SayExtra = {},
+  options: SendOptions = {},
+): Promise<string | undefined> {
   const chatId = ctx.chat?.id ?? ctx.from?.id;
-  if (chatId === undefined) return;
+  if (chatId === undefined) return undefined;
+  const key = nextKey(ctx, 'say');
   await ctx.deps.outbound.enqueue({
-    key: nextKey(ctx, 'say'),
+    key,
     chatId,
     userId: ctx.user?.id,
     method: 'sendMessage',
     payload: { text, ...extra },
     ...options,
+  });
+  return key;
+}
+
+/** Edits a message sent earlier to the current chat, named by the key it was sent with. */
+export async function editSent(
+  ctx: BotContext,
+  messageKey: string,
+  text: string,
+  extra: EditExtra = {},
+): Promise<void> {
+  const chatId = ctx.chat?.id ?? ctx.from?.id;
+  if (chatId === undefined) return;
+  await ctx.deps.outbound.enqueue({
+    key: nextKey(ctx, 'edit'),
+    chatId,
+    userId: ctx.user?.id,
+    method: 'editMessageText',
+    messageRef: messageKey,
+    payload: { text, ...extra },
   });
 }
 

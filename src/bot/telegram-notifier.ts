@@ -123,24 +123,31 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
     return ranges.map((range) => `${pad(range.from)}–${pad(range.to)}`).join(', ');
   }
 
-  const sink: Sink = {
+  /** `queued.unlessDelivered`: a repair re-sends only what never arrived. */
+  const sinkFor = (queued: { unlessDelivered?: boolean }): Sink => ({
     send: (user, key, text, extra = {}) =>
-      outbound.enqueue({
-        key,
-        chatId: user.tg_id!,
-        userId: user.id,
-        method: 'sendMessage',
-        payload: { text, ...extra },
-      }),
+      outbound.enqueue(
+        {
+          key,
+          chatId: user.tg_id!,
+          userId: user.id,
+          method: 'sendMessage',
+          payload: { text, ...extra },
+        },
+        queued,
+      ),
     closeProposal: (user, matchId, key, text) =>
-      outbound.enqueue({
-        key: messageKeys.part(key, 'edit'),
-        chatId: user.tg_id!,
-        userId: user.id,
-        method: 'editMessageText',
-        messageRef: messageKeys.proposal(matchId, user.id),
-        payload: { text, reply_markup: { inline_keyboard: [] } },
-      }),
+      outbound.enqueue(
+        {
+          key: messageKeys.part(key, 'edit'),
+          chatId: user.tg_id!,
+          userId: user.id,
+          method: 'editMessageText',
+          messageRef: messageKeys.proposal(matchId, user.id),
+          payload: { text, reply_markup: { inline_keyboard: [] } },
+        },
+        queued,
+      ),
     async partner(user, t) {
       const { partner_name: name, partner_tz: tz, shared_topic_ids: shared } = user;
       if (name === null || tz === null || shared === null) return null;
@@ -150,10 +157,10 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
         hours: hoursLine(user, tz, t),
       };
     },
-  };
+  });
 
   return {
-    async notify(userId, notice) {
+    async notify(userId, notice, options = {}) {
       const partner = needsPartner(notice) ? notice : null;
       const user = await getRecipient(
         db,
@@ -164,6 +171,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
       if (!user?.reachable) return;
       const key = messageKeys.notice(userId, notice);
+      const sink = sinkFor({ unlessDelivered: options.onlyUndelivered });
       await render(sink, { user, notice, t: TEXTS[user.language], key });
     },
   };

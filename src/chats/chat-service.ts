@@ -26,6 +26,7 @@ export interface ActiveChat {
 }
 
 const sessionWithPartner = chatSessionRow.extend({ partner_tg_id: z.number().nullable() });
+const openChat = z.object({ match_id: z.number(), user_a: z.number(), user_b: z.number() });
 
 /** How a chat's end reads to `userId`: ended by them, by their partner, idle, or for safety. */
 function endedBy(reason: ChatEndReason, by: number | null, userId: number) {
@@ -45,6 +46,20 @@ export function createChatService(deps: ChatServiceDeps) {
     const { partner_tg_id: partnerChatId, ...session } = row;
     return { session, partnerId: partnerOf(session, userId), partnerChatId };
   };
+
+  /** Every open chat, in pages ordered by match id (stable while chats open and end). */
+  async function* openChatPages(pageSize: number) {
+    let after = 0;
+    for (;;) {
+      const page = await db.any(sql.type(openChat)`
+        SELECT match_id, user_a, user_b FROM chat_sessions
+        WHERE ended_at IS NULL AND match_id > ${after}
+        ORDER BY match_id LIMIT ${pageSize}`);
+      if (page.length) yield page;
+      if (page.length < pageSize) return;
+      after = page.at(-1)!.match_id;
+    }
+  }
 
   async function activeChatOf(userId: number): Promise<ActiveChat | null> {
     const row = await db.maybeOne(sql.type(sessionWithPartner)`
@@ -133,6 +148,46 @@ export function createChatService(deps: ChatServiceDeps) {
         ORDER BY last_activity_at LIMIT ${limit}`);
       for (const matchId of open) await deps.timers.scheduleIdleCheck(matchId, now() + deps.idleMs);
       return open.length;
+    },
+
+    /**
+     * Every open chat gets its idle timer again, a page at a time, after Redis lost them all
+     * (the regular sweep above covers only the longest idle). An existing timer stays as is.
+     */
+    async rearmAllIdleTimers(pageSize = 500): Promise<number> {
+      let count = 0;
+      for await (const page of openChatPages(pageSize)) {
+        for (const chat of page) {
+          await deps.timers.scheduleIdleCheck(chat.match_id, now() + deps.idleMs);
+        }
+        count += page.length;
+      }
+      return count;
+    },
+
+    /**
+     * Queues again the intro of every open chat where it never arrived: after Redis lost
+     * the outbound queue, someone whose chat had just started would otherwise not know it.
+     * Delivered messages are not sent again. Returns the number of chats checked.
+     */
+    async resendIntros(pageSize = 500): Promise<number> {
+      let count = 0;
+      for await (const page of openChatPages(pageSize)) {
+        for (const chat of page) {
+          for (const [userId, partnerId] of [
+            [chat.user_a, chat.user_b],
+            [chat.user_b, chat.user_a],
+          ] as const) {
+            await notifier.notify(
+              userId,
+              { kind: 'chat.started', matchId: chat.match_id, partnerId },
+              { onlyUndelivered: true },
+            );
+          }
+        }
+        count += page.length;
+      }
+      return count;
     },
   };
 }

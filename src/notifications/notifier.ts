@@ -12,6 +12,15 @@ export type Notice =
 
 export type NoticeKind = Notice['kind'];
 
+export interface NotifyOptions {
+  /**
+   * Queue only those of the notice's messages that were never delivered. For the repair after
+   * Redis lost the queue: a message that did arrive must not cost a send, nor a place in the
+   * user's chat, a second time.
+   */
+  onlyUndelivered?: boolean;
+}
+
 /** What the core needs to reach people; the Telegram room implements it. */
 export interface Notifier {
   /**
@@ -19,5 +28,5 @@ export interface Notifier {
    * notice: effects run at least once, so the same notice may arrive again and must not
    * produce a second message.
    */
-  notify(userId: number, notice: Notice): Promise<void>;
+  notify(userId: number, notice: Notice, options?: NotifyOptions): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { sql } from 'slonik';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
 import { assertValidKey, type OutboundMessage } from './outbound-message.js';
@@ -9,9 +10,13 @@ import { assertValidKey, type OutboundMessage } from './outbound-message.js';
 // `burst` messages at once (Telegram tolerates short bursts in a private chat). Also hands
 // out the chat's next sequence number, which the sender uses to keep the chat's order.
 // KEYS[2] is the BullMQ job's hash: a key already queued (a replayed effect) gets nothing,
-// so no sequence number is taken that no job would hold.
+// so no sequence number is taken that no job would hold. A hash without data is no job but
+// the husk of one a worker held while Redis lost its keys: it goes, or the key stays blocked.
 const RESERVE_SCRIPT = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if redis.call('HEXISTS', KEYS[2], 'data') == 1 then return false end
+  redis.call('DEL', KEYS[2])
+end
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
@@ -26,6 +31,7 @@ return {slot, seq}
 
 export interface OutboundQueueDeps {
   queue: Queue<OutboundMessage>;
+  db: DatabasePool;
   redis: Redis;
   keys: RedisKeys;
   /** Average gap between two messages to the same chat. */
@@ -36,8 +42,11 @@ export interface OutboundQueueDeps {
 }
 
 export interface Outbound extends Required<UserDataOwner> {
-  /** Queues a message; a second call with the same key is a no-op. */
-  enqueue(message: OutboundMessage): Promise<void>;
+  /**
+   * Queues a message; a second call with the same key is a no-op. `unlessDelivered`: not even
+   * queued when PostgreSQL records the key as delivered (a repair, where most were).
+   */
+  enqueue(message: OutboundMessage, options?: { unlessDelivered?: boolean }): Promise<void>;
 }
 
 /** Every job state that still holds a message: finished jobs keep the chat and the text a while. */
@@ -55,9 +64,13 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
   };
   redis.defineCommand('teteChatReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
   const now = deps.now ?? Date.now;
+  const isDelivered = async (key: string) =>
+    (await deps.db.maybeOneFirst(sql.type(z.object({ key: z.string() }))`
+      SELECT key FROM delivered_messages WHERE key = ${key}`)) !== null;
   return {
-    async enqueue(message) {
+    async enqueue(message, options = {}) {
       assertValidKey(message.key);
+      if (options.unlessDelivered && (await isDelivered(message.key))) return;
       const at = now();
       const reserved = await redis.teteChatReserve(
         deps.keys.chatSlot(message.chatId),

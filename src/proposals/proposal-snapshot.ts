@@ -76,3 +76,26 @@ export function replayDurable(context: ProposalContext): {
   }
   return { snapshot, actions };
 }
+
+/**
+ * The effects that deciding the proposal PostgreSQL describes as declined or expired runs:
+ * only the last step's (closing, cooling down, settling both searches, telling both), not
+ * the creation's, which must not send a decided proposal again. Null when PostgreSQL lacks
+ * what the step needs (a decline with no decliner).
+ */
+export function replayDecision(
+  context: ProposalContext,
+  status: 'declined' | 'expired',
+): NamedActions | null {
+  const { snapshot } = replayDurable(context);
+  if (snapshot.status === 'done') return null; // both accepted: a chat, not a decision
+  if (status === 'declined' && context.declinedBy === null) return null;
+  const [decided, actions] = transition(
+    proposalMachine,
+    snapshot,
+    status === 'declined'
+      ? { type: 'proposal.decline', userId: context.declinedBy! }
+      : { type: 'proposal.expire', at: context.expiresAt },
+  );
+  return decided.status === 'done' ? actions : null;
+}

@@ -5,6 +5,9 @@ import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ProposalRuntime } from './proposal-runtime.js';
 import type { ProposalTimers } from './proposal-timers.js';
+import type { DurableProposal } from './proposal-durable.js';
+import { toEffects, type EffectExecutor } from './proposal-outbox.js';
+import { replayDecision } from './proposal-snapshot.js';
 
 export interface ReconcilerDeps {
   db: DatabasePool;
@@ -12,6 +15,11 @@ export interface ReconcilerDeps {
   keys: RedisKeys;
   runtime: ProposalRuntime;
   timers: ProposalTimers;
+  /** The proposal as PostgreSQL knows it, and the effect runner, for settling orphans. */
+  loadDurable: (matchId: number) => Promise<DurableProposal | null>;
+  execute: EffectExecutor;
+  /** A decision younger than this is still being carried out by the process that made it. */
+  graceMs: number;
   log: Logger;
   batchSize?: number;
   now?: () => number;
@@ -25,6 +33,7 @@ export interface ReconcileReport {
 }
 
 const openRow = z.object({ id: z.number(), expires_at: z.date() });
+const orphanRow = z.object({ id: z.number(), status: z.enum(['declined', 'expired']) });
 type OpenProposal = z.infer<typeof openRow>;
 
 /**
@@ -88,7 +97,30 @@ export function createReconciler(deps: ReconcilerDeps) {
     return report;
   }
 
-  return { reconcileProposals };
+  /**
+   * Finishes decisions whose effects Redis lost: a match PostgreSQL has declined or expired
+   * while a search still waits for it (state proposed), so its user would stay busy. The
+   * decision's effects run again from PostgreSQL's record; each is idempotent.
+   */
+  async function settleOrphans(): Promise<number> {
+    const orphans = await deps.db.any(sql.type(orphanRow)`
+      SELECT DISTINCT m.id, m.status FROM searches s JOIN matches m ON m.id = s.match_id
+      WHERE s.state = 'proposed' AND m.status IN ('declined', 'expired')
+        AND m.decided_at < now() - make_interval(secs => ${deps.graceMs / 1000})`);
+    for (const orphan of orphans) {
+      try {
+        const durable = await deps.loadDurable(orphan.id);
+        const actions = durable && replayDecision(durable.context, orphan.status);
+        for (const effect of toEffects(0, actions ?? [])) await deps.execute(orphan.id, effect);
+      } catch (error) {
+        deps.log.error({ err: error, matchId: orphan.id }, 'settling a decided proposal failed');
+      }
+    }
+    if (orphans.length) deps.log.warn({ count: orphans.length }, 'settled decided proposals');
+    return orphans.length;
+  }
+
+  return { reconcileProposals, settleOrphans };
 }
 
 export type Reconciler = ReturnType<typeof createReconciler>;

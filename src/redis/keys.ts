@@ -33,5 +33,7 @@ export function createRedisKeys(prefix: string) {
     chatSlot: (chatId: number | string) => `${prefix}outbound:chat:${chatId}`,
     /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */
     relayOrigin: (chatId: number | string) => `${prefix}relay:origin:${chatId}`,
+    /** Present while Redis keeps its data; its absence tells the sweep that Redis lost it. */
+    lossMarker: `${prefix}repair:marker`,
   };
 }

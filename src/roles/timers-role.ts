@@ -5,7 +5,7 @@ import { periodic, workerOf, type RoleFactory } from './role.js';
 
 /**
  * The timers role: proposal expiry and chat idle jobs, and the periodic repairs (the
- * reconciler, the effect sweeper, the search sweeper).
+ * reconciler with the repair after a Redis loss, the effect sweeper, the search sweeper).
  */
 export const timersRole: RoleFactory = ({ resources, core }) => {
   const { config } = resources;
@@ -23,10 +23,7 @@ export const timersRole: RoleFactory = ({ resources, core }) => {
         (job, token) => core.chats.processIdle(job, token),
         { concurrency: config.CHAT_TIMER_CONCURRENCY },
       ),
-      periodic(resources, 'reconciler', sweepMs, async () => {
-        await core.reconciler.reconcileProposals();
-        await core.chats.rearmIdleTimers();
-      }),
+      periodic(resources, 'reconciler', sweepMs, () => core.recovery.sweep()),
       periodic(resources, 'effect sweeper', effectSweepMs, () => core.effectSweeper.sweep()),
       periodic(resources, 'search sweeper', sweepMs, async () => {
         await core.searchSweeper.expireSearches();

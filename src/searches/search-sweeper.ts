@@ -1,4 +1,4 @@
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { MatchProducer } from '../streams/match-producer.js';
@@ -23,9 +23,39 @@ const stuck = z.object({
   topic_ids: z.array(z.number()),
 });
 
-/** Ends searches past their TTL (telling the user) and re-announces searches stuck in the queue. */
+/**
+ * Ends searches past their TTL (telling the user) and re-announces searches whose match.find
+ * entry was lost: those stuck in the queue, or all queued ones once Redis lost its data.
+ */
 export function createSearchSweeper(deps: SearchSweeperDeps) {
   const { db } = deps;
+
+  /** Puts a new match.find entry for up to `limit` searches queued before `cutoff`. */
+  async function reannounce(cutoff: FragmentSqlToken, limit: number): Promise<number> {
+    const rows = await db.any(sql.type(stuck)`
+      UPDATE searches s SET queued_at = now()
+      FROM users u
+      WHERE s.id IN (
+          SELECT id FROM searches
+          WHERE state = 'queued' AND queued_at < ${cutoff}
+          ORDER BY queued_at LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED)
+        AND u.id = s.user_id
+      RETURNING s.id, s.user_id, s.requested_at, u.tz,
+        array(SELECT topic_id FROM user_topics WHERE user_id = s.user_id ORDER BY topic_id) AS topic_ids`);
+    for (const row of rows) {
+      await deps.producer.enqueue({
+        request_id: row.id,
+        user_id: row.user_id,
+        topics: row.topic_ids,
+        tz: row.tz,
+        requested_at: row.requested_at.getTime(),
+      });
+    }
+    if (rows.length) deps.log.warn({ count: rows.length }, 're-announced queued searches');
+    return rows.length;
+  }
+
   return {
     async expireSearches(limit = 500): Promise<number> {
       const cutoff = sql.fragment`now() - make_interval(secs => ${deps.searchTtlMs / 1000})`;
@@ -69,30 +99,31 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
       return ended.length;
     },
 
-    async reannounceStuck(limit = 500): Promise<number> {
-      const rows = await db.any(sql.type(stuck)`
-        UPDATE searches s SET queued_at = now()
-        FROM users u
-        WHERE s.id IN (
-            SELECT id FROM searches
-            WHERE state = 'queued'
-              AND queued_at < now() - make_interval(secs => ${deps.stuckAfterMs / 1000})
-            ORDER BY queued_at LIMIT ${limit}
-            FOR UPDATE SKIP LOCKED)
-          AND u.id = s.user_id
-        RETURNING s.id, s.user_id, s.requested_at, u.tz,
-          array(SELECT topic_id FROM user_topics WHERE user_id = s.user_id ORDER BY topic_id) AS topic_ids`);
-      for (const row of rows) {
-        await deps.producer.enqueue({
-          request_id: row.id,
-          user_id: row.user_id,
-          topics: row.topic_ids,
-          tz: row.tz,
-          requested_at: row.requested_at.getTime(),
-        });
+    /** Re-announces searches queued for longer than `stuckAfterMs`. */
+    reannounceStuck(limit = 500): Promise<number> {
+      return reannounce(
+        sql.fragment`now() - make_interval(secs => ${deps.stuckAfterMs / 1000})`,
+        limit,
+      );
+    },
+
+    /**
+     * Re-announces every search queued before now, however recently: after Redis lost the
+     * stream, none of them has an entry any more. Pages until done; a page's searches get a
+     * new queued_at, so they are not taken again.
+     */
+    async reannounceAllQueued(pageSize = 500): Promise<number> {
+      // PostgreSQL's clock, the one queued_at is written with.
+      const before = await db.oneFirst(sql.type(z.object({ now: z.date() }))`SELECT now() AS now`);
+      let total = 0;
+      for (;;) {
+        const count = await reannounce(
+          sql.fragment`${before.toISOString()}::timestamptz`,
+          pageSize,
+        );
+        total += count;
+        if (count < pageSize) return total;
       }
-      if (rows.length) deps.log.warn({ count: rows.length }, 're-announced stuck searches');
-      return rows.length;
     },
   };
 }

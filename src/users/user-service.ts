@@ -48,9 +48,12 @@ export function createUserService(deps: UserServiceDeps) {
         RETURNING *`);
     },
 
-    async acceptRules(userId: number): Promise<void> {
-      await db.query(sql.unsafe`
-        UPDATE users SET rules_accepted_at = coalesce(rules_accepted_at, now()) WHERE id = ${userId}`);
+    /** True when this call accepted them; false when they were accepted already. */
+    async acceptRules(userId: number): Promise<boolean> {
+      const result = await db.query(sql.unsafe`
+        UPDATE users SET rules_accepted_at = now()
+        WHERE id = ${userId} AND rules_accepted_at IS NULL`);
+      return result.rowCount > 0;
     },
 
     async topics(): Promise<readonly TopicRow[]> {

@@ -85,7 +85,12 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
         users.set(from.id, row);
         return row;
       },
-      acceptRules: async (id: number) => void (byId(id)!.rules_accepted_at = new Date()),
+      async acceptRules(id: number) {
+        const user = byId(id)!;
+        if (user.rules_accepted_at) return false;
+        user.rules_accepted_at = new Date();
+        return true;
+      },
       topics: async () => TOPICS,
       profile: async (id: number) => byId(id) ?? null,
       byTelegramId: async (tgId: number) => users.get(tgId) ?? null,

@@ -108,4 +108,19 @@ describe('outbound delivery: throttling and retries', function () {
     assert.equal(helpCalls(cy.id).length, 1, 'not retried');
     assert.equal(countMessages(cy, /^Команды:/), 0);
   });
+
+  it('a job left without its data (Redis lost its keys under a worker) does not block its key', async () => {
+    const cy = await onboard(t.emulator, { firstName: 'Cy', topics: [5, 6], timeoutMs: 20_000 });
+    const { services, queues, redis } = t.app.deps;
+    const key = 'husk-test-1';
+    // What a worker leaves when it takes a job whose hash was deleted: a hash without data.
+    await redis.hset(queues.outbound.toKey(key), 'processedOn', Date.now(), 'atm', 1);
+    await services.outbound.enqueue({
+      key,
+      chatId: cy.id,
+      method: 'sendMessage',
+      payload: { text: 'after the husk' },
+    });
+    await expectMessage(cy, /^after the husk$/, 20_000);
+  });
 });

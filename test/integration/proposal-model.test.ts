@@ -81,6 +81,9 @@ const starts =
   (text) =>
     text.startsWith(prefix);
 const proposalText = starts('Нашёлся собеседник');
+/** An accepted card keeps its text (who, topics, hours), with the status line below it. */
+const acceptedText: Matcher = (text) =>
+  proposalText(text) && text.endsWith(`\n\n${ru.waitingForOther}`);
 
 interface Expectation {
   status: string;
@@ -115,7 +118,7 @@ const EXPECT: Record<string, (context: ProposalContext, last: ProposalEvent) => 
     search: () => ({ state: ['proposed'], requeues: 0, endReason: null, finds: 1 }),
     messages: (side) => [
       is(ru.searching),
-      context[`accepted${side}`] ? is(ru.waitingForOther) : proposalText,
+      context[`accepted${side}`] ? acceptedText : proposalText,
     ],
   }),
   // Both proposal messages end as "matched": the last to accept by the button's answer, the

@@ -183,5 +183,40 @@ describe('proposal reconciler', function () {
         timersRestored: 0,
       });
     });
+
+    it('settles a decision whose later effects were lost with Redis', async () => {
+      const { db, services } = t.app.deps;
+      const [declined, expired] = await createProposalRows(db, 2);
+      for (const row of [declined!, expired!]) await withoutRedisState(row);
+      // The first effect (closing the match) ran; Redis went before the searches were settled.
+      await db.query(sql.unsafe`
+        UPDATE matches SET status = 'declined', declined_by = user_a,
+          decided_at = now() - interval '1 minute' WHERE id = ${declined!.matchId}`);
+      await db.query(sql.unsafe`
+        UPDATE matches SET status = 'expired', accepted_b_at = now(),
+          decided_at = now() - interval '1 minute' WHERE id = ${expired!.matchId}`);
+      await db.query(sql.unsafe`
+        DELETE FROM engagements WHERE match_id IN (${declined!.matchId}, ${expired!.matchId})`);
+
+      assert.equal(await services.reconciler.settleOrphans(), 2);
+      // A decline requeues both; an expiry requeues the one who accepted and ends the other.
+      const states = async (row: ProposalRow) =>
+        (await searchesOf(db, row.matchId))
+          .map((search) => [search.user_id, search.state])
+          .sort(([a], [b]) => Number(a) - Number(b));
+      assert.deepEqual(await states(declined!), [
+        [declined!.userA, 'queued'],
+        [declined!.userB, 'queued'],
+      ]);
+      assert.deepEqual(await states(expired!), [
+        [expired!.userA, 'ended'],
+        [expired!.userB, 'queued'],
+      ]);
+      assert.equal(await services.reconciler.settleOrphans(), 0, 'nothing left the second time');
+      const cooled = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(*)::int AS n FROM recent_contacts
+        WHERE user_id IN (${declined!.userA}, ${declined!.userB})`);
+      assert.equal(cooled, 2, 'the declined pair is cooled down');
+    });
   });
 });

@@ -76,7 +76,9 @@ describe('bot handlers: onboarding, search, proposals', () => {
     await f.handle(pressUpdate(alice, 'topics:done'));
     const zones = f.sent.at(-1)!;
     assert.match(String(zones.payload.text), /Ваш часовой пояс\?/);
-    assert.equal(buttonsOf(zones)[0]?.text, '✅ Europe/Moscow', 'the default for Russian, first');
+    // The default for Russian comes first, but nothing is ticked before the user chooses.
+    assert.equal(buttonsOf(zones)[0]?.text, 'Europe/Moscow');
+    assert.ok(buttonsOf(zones).every((b) => !b.text.startsWith('✅')));
   });
 
   it('every callback query is answered, even an unknown or stale button', async () => {
@@ -130,7 +132,8 @@ describe('bot handlers: onboarding, search, proposals', () => {
     );
     assert.equal(edits.length, 2);
     for (const edit of edits) {
-      assert.equal(edit.payload.text, 'Вы согласились. Ждём ответа собеседника…');
+      // The card's text stays, with the status below it.
+      assert.equal(edit.payload.text, 'old\n\nВы согласились. Ждём ответа собеседника…');
       assert.deepEqual(
         buttonsOf(edit).map((b) => b.callback_data),
         ['match:decline:42'],

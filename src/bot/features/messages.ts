@@ -17,12 +17,12 @@ messages.chatType('private').on('message', async (ctx) => {
   const text = ctx.message.text;
   if (text !== undefined && !text.startsWith('/')) {
     const expected = await takeExpected(ctx);
-    if (expected === 'tz') {
+    if (expected?.what === 'tz') {
       // Someone in a chat who asked to change the zone may simply go on talking: relay that.
       if (parseTimeZone(text) === null && (await relay(ctx))) return;
-      return saveTimeZone(ctx, text);
+      return saveTimeZone(ctx, text, { typedFor: expected.promptKey });
     }
-    if (expected === 'report') return fileReport(ctx, text);
+    if (expected?.what === 'report') return fileReport(ctx, text);
   }
   if (text?.startsWith('/')) return say(ctx, ctx.t.help);
   if (await relay(ctx)) return;

@@ -2,7 +2,7 @@ import { Composer } from 'grammy';
 import { AppError } from '../../errors.js';
 import { SUGGESTED_ZONES } from '../../users/time-zones.js';
 import type { BotContext } from '../context.js';
-import { expectReply } from '../conversation.js';
+import { expectReply, isExpecting } from '../conversation.js';
 import { languageOf, TEXTS } from '../i18n/index.js';
 import { onButton, type TopicsMode } from '../callback-data.js';
 import {
@@ -11,7 +11,8 @@ import {
   timeZoneKeyboard,
   topicsKeyboard,
 } from '../keyboards/keyboards.js';
-import { answer, editPressed, say } from '../reply.js';
+import type { Texts } from '../i18n/index.js';
+import { answer, editPressed, editSent, say, sayKeyed } from '../reply.js';
 
 /** The sprint's Definition of Ready: rules accepted, at least two topics, a time zone. */
 export const onboarding = new Composer<BotContext>();
@@ -32,28 +33,36 @@ privateChats.command('start', async (ctx) => {
 
 onButton(onboarding, 'rules', async (ctx) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
-  await ctx.deps.users.acceptRules(ctx.user.id);
+  const accepted = await ctx.deps.users.acceptRules(ctx.user.id);
   await answer(ctx);
   await editPressed(ctx, ctx.t.rules);
-  await showTopics(ctx, ctx.t.rulesAccepted);
+  // A second press (a double tap, or an older copy of the rules) has nothing left to answer:
+  // one topic picker is enough.
+  if (accepted) await showTopics(ctx);
 });
 
 /**
- * Sends the topic picker; `intro` is shown above it. In `onboarding` mode "Done" goes on to
- * the time zone; in `profile` mode it only saves.
+ * The picker's first line: what it is for. Every redraw of the picker repeats it, so a tap on
+ * a topic does not erase it.
  */
-export async function showTopics(
-  ctx: BotContext,
-  intro: string,
-  mode: TopicsMode = 'onboarding',
-): Promise<void> {
+const topicsIntro = (t: Texts, mode: TopicsMode) =>
+  mode === 'onboarding' ? t.rulesAccepted : t.editTopics;
+
+const topicsText = (t: Texts, mode: TopicsMode, count: number) =>
+  `${topicsIntro(t, mode)}\n${t.topicsPrompt(count)}`;
+
+/**
+ * Sends the topic picker. In `onboarding` mode "Done" goes on to the time zone; in `profile`
+ * mode it only saves.
+ */
+export async function showTopics(ctx: BotContext, mode: TopicsMode = 'onboarding'): Promise<void> {
   if (!ctx.user) return;
   const [topics, profile] = await Promise.all([
     ctx.deps.users.topics(),
     ctx.deps.users.profile(ctx.user.id),
   ]);
   const selected = profile?.topic_ids ?? [];
-  await say(ctx, `${intro}\n${ctx.t.topicsPrompt(selected.length)}`, {
+  await say(ctx, topicsText(ctx.t, mode, selected.length), {
     reply_markup: topicsKeyboard(ctx.t, topics, selected, ctx.user.language, mode),
   });
 }
@@ -69,7 +78,7 @@ onButton(onboarding, 'topic', async (ctx, { topicId, mode }) => {
   }
   await answer(ctx);
   const topics = await ctx.deps.users.topics();
-  await editPressed(ctx, ctx.t.topicsPrompt(selected.length), {
+  await editPressed(ctx, topicsText(ctx.t, mode, selected.length), {
     reply_markup: topicsKeyboard(ctx.t, topics, selected, ctx.user.language, mode),
   });
 });
@@ -86,39 +95,59 @@ onButton(onboarding, 'topics.done', async (ctx, { mode }) => {
     .map((topic) => (ctx.user!.language === 'en' ? topic.title_en : topic.title_ru))
     .join(', ');
   await editPressed(ctx, ctx.t.topicsSaved(titles));
-  if (mode === 'onboarding') await askTimeZone(ctx);
+  // A second "Done" (a double tap before the buttons went) finds the zone already asked.
+  if (mode === 'onboarding' && !(await isExpecting(ctx, 'tz'))) await askTimeZone(ctx);
 });
 
-/** Offers the likeliest zones for the user's language and accepts a typed one too. */
-export async function askTimeZone(ctx: BotContext): Promise<void> {
+/**
+ * Offers the likeliest zones for the user's language and accepts a typed one too. During
+ * onboarding nothing is ticked: the stored zone is only the language's default until the user
+ * chooses; from /profile the zone they chose is.
+ */
+export async function askTimeZone(ctx: BotContext, mode: TopicsMode = 'onboarding'): Promise<void> {
   if (!ctx.user) return;
-  await expectReply(ctx, 'tz');
-  await say(ctx, ctx.t.tzPrompt, {
-    reply_markup: timeZoneKeyboard(SUGGESTED_ZONES[ctx.user.language], ctx.user.tz),
+  const chosen = mode === 'profile' ? ctx.user.tz : undefined;
+  const promptKey = await sayKeyed(ctx, ctx.t.tzPrompt, {
+    reply_markup: timeZoneKeyboard(SUGGESTED_ZONES[ctx.user.language], chosen),
   });
+  await expectReply(ctx, 'tz', promptKey);
 }
 
 onButton(onboarding, 'tz', async (ctx, { zone }) => {
   if (!ctx.user) return answer(ctx, ctx.t.rulesFirst);
   await answer(ctx);
   await ctx.deps.redis.del(ctx.deps.keys.conversation(ctx.from.id));
-  await saveTimeZone(ctx, zone);
+  await saveTimeZone(ctx, zone, { pressed: true });
 });
 
-/** Stores a zone the user chose or typed, and says what is next. */
-export async function saveTimeZone(ctx: BotContext, input: string): Promise<void> {
+/** How the zone arrived: a button of the prompt, or typed in answer to the prompt `typedFor`. */
+export type ZoneAnswer = { pressed: true } | { typedFor: string | undefined };
+
+/**
+ * Stores a zone the user chose or typed, and says what is next. The prompt keeps no buttons
+ * once answered: a pressed prompt becomes the answer itself, a typed answer's prompt loses its
+ * buttons, so no stale zone button can act later.
+ */
+export async function saveTimeZone(ctx: BotContext, input: string, how: ZoneAnswer): Promise<void> {
   if (!ctx.user) return;
+  const noButtons = { reply_markup: { inline_keyboard: [] } };
   try {
     const zone = await ctx.deps.users.setTimeZone(ctx.user.id, input);
-    await say(ctx, ctx.t.tzSaved(zone));
+    if ('pressed' in how) {
+      await editPressed(ctx, ctx.t.tzSaved(zone), noButtons);
+    } else {
+      if (how.typedFor) await editSent(ctx, how.typedFor, ctx.t.tzPrompt, noButtons);
+      await say(ctx, ctx.t.tzSaved(zone));
+    }
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    await expectReply(ctx, 'tz');
+    await expectReply(ctx, 'tz', 'pressed' in how ? undefined : how.typedFor);
     await say(ctx, ctx.t.tzInvalid);
     return;
   }
   const profile = await ctx.deps.users.profile(ctx.user.id);
-  if (profile?.rules_accepted_at && profile.topic_ids.length >= 2) {
-    await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, false) });
-  }
+  if (!profile?.rules_accepted_at || profile.topic_ids.length < 2) return;
+  // Someone in a chat keeps "End chat": "press Find a partner" and its keyboard would be wrong.
+  if (await ctx.deps.chats.activeChatOf(ctx.user.id)) return;
+  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, false) });
 }

@@ -3,7 +3,7 @@ import type { BotContext } from '../context.js';
 import { onButton } from '../callback-data.js';
 import { TEXTS } from '../i18n/index.js';
 import { languageKeyboard, mainKeyboard, profileKeyboard } from '../keyboards/keyboards.js';
-import { answer, say } from '../reply.js';
+import { answer, editPressed, say } from '../reply.js';
 import { askTimeZone, showTopics } from './onboarding.js';
 
 /** /profile (topics, time zone, rating, language, each editable) and /lang. */
@@ -29,15 +29,18 @@ profile.command('profile', async (ctx) => {
   });
 });
 
+/** In both languages: the user may not read the current one. */
+const LANGUAGE_PROMPT = 'Язык / Language';
+
 const chooseLanguage = async (ctx: BotContext) => {
-  await say(ctx, 'Язык / Language', { reply_markup: languageKeyboard() });
+  await say(ctx, LANGUAGE_PROMPT, { reply_markup: languageKeyboard() });
 };
 profile.command('lang', chooseLanguage);
 
 onButton(profile, 'profile', async (ctx, { field }) => {
   await answer(ctx);
-  if (field === 'topics') return showTopics(ctx, ctx.t.editTopics, 'profile');
-  if (field === 'tz') return askTimeZone(ctx);
+  if (field === 'topics') return showTopics(ctx, 'profile');
+  if (field === 'tz') return askTimeZone(ctx, 'profile');
   await chooseLanguage(ctx);
 });
 
@@ -46,6 +49,10 @@ onButton(profile, 'lang', async (ctx, { language }) => {
   await ctx.deps.users.setLanguage(ctx.user.id, language);
   ctx.t = TEXTS[language];
   await answer(ctx);
+  // The question is answered: its buttons go, and it shows the choice.
+  await editPressed(ctx, `${LANGUAGE_PROMPT}\n✅ ${ctx.t.language}`, {
+    reply_markup: { inline_keyboard: [] },
+  });
   const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
   await say(ctx, ctx.t.languageSaved, { reply_markup: mainKeyboard(ctx.t, inChat) });
 });

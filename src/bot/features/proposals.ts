@@ -28,7 +28,22 @@ onButton(proposals, 'proposal', async (ctx, { answer: action, matchId }) => {
   // an edit that changes nothing. While waiting, "Skip" stays so the user can still change
   // their mind.
   if (status !== 'waiting') return;
-  await editPressed(ctx, ctx.t.waitingForOther, {
+  await editPressed(ctx, withLine(pressedText(ctx), ctx.t.waitingForOther), {
     reply_markup: acceptedKeyboard(ctx.t, matchId),
   });
 });
+
+/** The text of the message whose button was pressed, as the user sees it now. */
+function pressedText(ctx: BotContext): string | undefined {
+  const message = ctx.callbackQuery?.message;
+  return message && 'text' in message ? message.text : undefined;
+}
+
+/**
+ * The card with `line` added below it: whoever accepted still sees whom they accepted (the
+ * name, the shared topics and hours). Added once, however often the button is pressed.
+ */
+function withLine(card: string | undefined, line: string): string {
+  if (!card) return line;
+  return card.endsWith(line) ? card : `${card}\n\n${line}`;
+}
