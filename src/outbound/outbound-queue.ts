@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { sql } from 'slonik';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
@@ -26,7 +26,7 @@ return {slot, seq}
 
 export interface OutboundQueueDeps {
   queue: Queue<OutboundMessage>;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** Average gap between two messages to the same chat. */
   chatIntervalMs: number;
@@ -44,7 +44,7 @@ export interface Outbound extends Required<UserDataOwner> {
 const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'paused', 'completed', 'failed'] as const;
 
 export function createOutbound(deps: OutboundQueueDeps): Outbound {
-  const redis = deps.redis as Redis & {
+  const redis = deps.redis as RedisClient & {
     teteChatReserve(
       key: string,
       jobKey: string,
@@ -96,7 +96,9 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       for (const job of jobs) {
         if (job?.data.chatId === user.tgId) await job.remove().catch(() => undefined);
       }
-      await redis.unlink(deps.keys.chatSlot(user.tgId), deps.keys.relayOrigin(user.tgId));
+      // Two slots on a cluster (the pacing key is tagged like the queue): two commands.
+      await redis.unlink(deps.keys.chatSlot(user.tgId));
+      await redis.unlink(deps.keys.relayOrigin(user.tgId));
     },
   };
 }
