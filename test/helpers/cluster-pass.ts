@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { startRedisCluster } from './redis-cluster.js';
+import { startRedisCluster } from '../../sim-kit/redis-cluster.js';
 
 /**
  * The second pass of the suites: starts a local 3-master, 3-replica Redis Cluster, runs mocha

@@ -15,7 +15,7 @@ import { withinLimit } from '../../src/bot/middlewares/rate-limit.js';
 import type { OutboundMessage } from '../../src/outbound/outbound-message.js';
 import type { ErasedUser } from '../../src/erasure/user-data.js';
 import { deleteKeys } from '../../src/redis/delete-keys.js';
-import { startRedisCluster, type LocalRedisCluster } from '../helpers/redis-cluster.js';
+import { startRedisCluster, type LocalRedisCluster } from '../../sim-kit/redis-cluster.js';
 import { TEST_REDIS_PREFIX } from '../helpers/services.js';
 
 /** Every `defineCommand('<name>'` in the service's sources: the Lua scripts it runs. */

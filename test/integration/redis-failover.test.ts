@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { postApi } from '../helpers/match-api.js';
 import { createUsers } from '../helpers/matching-fixtures.js';
 import { eventually } from '../helpers/eventually.js';
-import { startRedisCluster, type LocalRedisCluster } from '../helpers/redis-cluster.js';
+import { startRedisCluster, type LocalRedisCluster } from '../../sim-kit/redis-cluster.js';
 
 const count = z.object({ n: z.number() });
 const openMatch = z.object({ id: z.number(), user_a: z.number(), user_b: z.number() });
