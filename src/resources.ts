@@ -99,6 +99,10 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
     logErrorEvents(queue, { queue: queue.name }, log);
     onOpen({ name: `queue ${queue.name}`, stop: () => queue.close() });
   }
+  // A queue closed while its connection is still being set up (a stop right after the start,
+  // likelier on a cluster) has BullMQ emit that set-up's failure with no listener left, which
+  // ends the process: start only once every queue is ready.
+  await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
   const metrics = createMetrics(
     createMetricSources({ redis, keys, db, outboundQueue: queues.outbound }),
   );

@@ -40,12 +40,15 @@ export function workerOf<T>(
   let worker: Worker<T> | undefined;
   return {
     name: `worker ${queue}`,
-    start() {
+    async start() {
       worker = new Worker<T>(queue, processor, { ...resources.queueOptions(queue), ...options });
       logErrorEvents(worker, { queue }, resources.log);
       worker.on('failed', (job, error) =>
         resources.log.warn({ queue, jobId: job?.id, reason: error.message }, 'job failed'),
       );
+      // Closed before its connections are set up, a worker's set-up failure would be emitted
+      // with no listener (see openResources): it counts as started once ready.
+      await worker.waitUntilReady();
     },
     stop: async () => worker?.close(),
   };
