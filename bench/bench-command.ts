@@ -15,6 +15,12 @@ export const BENCH_COMMAND = defineCommand({
     'population and writes bench/results.json and bench/RESULTS.md (bench/README.md explains them).',
   flags: {
     quick: { kind: 'switch', help: 'a 20-second run with a smaller pool, for development' },
+    cluster: {
+      kind: 'switch',
+      help:
+        'the main phase on a single Redis, then on a local Redis Cluster, with every role in\n' +
+        'its own processes (2 api, 2 timers, 2 matchers, 1 bot); writes bench/CLUSTER-RESULTS.md',
+    },
     rate: {
       kind: 'number',
       min: 0.1,
@@ -137,5 +143,6 @@ export function benchConfig(flags: FlagValues<(typeof BENCH_COMMAND)['flags']>):
     matcherPoolSize: flags['matcher-pool'],
     cpuProfile: flags['cpu-prof'],
     asyncCommit: flags['async-commit'],
+    cluster: flags.cluster,
   };
 }

@@ -31,6 +31,8 @@ export interface BenchConfig {
   cpuProfile: boolean;
   /** `synchronous_commit = off` in the bench database: what the WAL flush costs. */
   asyncCommit: boolean;
+  /** The scaled-out run: single Redis then a local cluster, roles in separate processes. */
+  cluster: boolean;
 }
 
 /** The configuration of the issue's targets; --quick shortens the phases for development. */
@@ -64,5 +66,6 @@ export function defaultConfig(quick: boolean): BenchConfig {
     matcherPoolSize: 8,
     cpuProfile: false,
     asyncCommit: false,
+    cluster: false,
   };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/client.js';
 import { measureQueue, readStreamPosition } from '../src/streams/stream-admin.js';
 import type { RedisKeys } from '../src/redis/keys.js';
 import type { ApiClient } from './http-client.js';
@@ -69,7 +69,7 @@ export function histogramFigures(before: Buckets, after: Buckets) {
 }
 
 /** match.find as the matchers group sees it: backlog, pending, lag of the oldest entry. */
-export async function streamFigures(redis: Redis, keys: RedisKeys) {
+export async function streamFigures(redis: RedisClient, keys: RedisKeys) {
   const [queue, position, length, dead] = await Promise.all([
     measureQueue(redis, keys),
     readStreamPosition(redis, keys),
@@ -94,7 +94,7 @@ export async function streamFigures(redis: Redis, keys: RedisKeys) {
  */
 export async function drain(
   db: pg.Pool,
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   minMs: number,
   maxMs: number,

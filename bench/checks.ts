@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/client.js';
 import type { FindRecord } from './load-generator.js';
 import { summarize } from './stats.js';
 
@@ -17,14 +17,18 @@ interface MatchRow {
  * the two BullMQ jobs' `timestamp` (set by the producing process when it called add). NaN
  * when a job is missing.
  */
-async function handoffTimes(redis: Redis, bullPrefix: string, matches: readonly MatchRow[]) {
+async function handoffTimes(
+  redis: RedisClient,
+  outboundPrefix: string,
+  matches: readonly MatchRow[],
+) {
   const result = new Map<number, number>();
   for (let start = 0; start < matches.length; start += 2_000) {
     const pipeline = redis.pipeline();
     const chunk = matches.slice(start, start + 2_000);
     for (const match of chunk) {
       for (const user of [match.user_a, match.user_b]) {
-        pipeline.hget(`${bullPrefix}:outbound:m${match.id}-proposal-u${user}`, 'timestamp');
+        pipeline.hget(`${outboundPrefix}:outbound:m${match.id}-proposal-u${user}`, 'timestamp');
       }
     }
     const replies = (await pipeline.exec()) ?? [];
@@ -61,8 +65,8 @@ export interface LatencyReport {
 /** Time-to-proposal figures for searches requested in [from, to]. */
 export async function measureLatency(
   db: pg.Pool,
-  redis: Redis,
-  bullPrefix: string,
+  redis: RedisClient,
+  outboundPrefix: string,
   finds: readonly FindRecord[],
   from: number,
   to: number,
@@ -79,7 +83,7 @@ export async function measureLatency(
      FROM matches WHERE created_at >= to_timestamp($1 / 1000.0) ORDER BY id`,
     [from - 1_000],
   );
-  const handoff = await handoffTimes(redis, bullPrefix, matchRows.rows);
+  const handoff = await handoffTimes(redis, outboundPrefix, matchRows.rows);
   const firstMatchOf = new Map<string, { matchId: number; seeker: boolean }>();
   for (const match of matchRows.rows) {
     if (match.search_a && !firstMatchOf.has(match.search_a)) {

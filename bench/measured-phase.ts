@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import type pg from 'pg';
-import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../src/redis/keys.js';
+import type { RedisClient } from '../src/redis/client.js';
+import { QUEUE_NAMES, type RedisKeys } from '../src/redis/keys.js';
 import {
   drain,
   histogramFigures,
@@ -18,7 +18,7 @@ import { percentileOrNaN, round } from './stats.js';
 
 export interface PhaseContext {
   db: pg.Pool;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   api: ApiClient;
   users: readonly BenchUser[];
@@ -78,7 +78,7 @@ export async function runMeasuredPhase(
   const latency = await measureLatency(
     db,
     redis,
-    keys.bullPrefix,
+    keys.queuePrefix(QUEUE_NAMES.outbound),
     load.finds,
     load.startedAt,
     lastAck,

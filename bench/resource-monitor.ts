@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/client.js';
 import { sampleProcess, type ProcessSample } from './service-processes.js';
 import { BENCH_DB_NAME } from './bench-db.js';
 
@@ -20,7 +20,7 @@ export interface ProcessFigures {
 export function createResourceMonitor(deps: {
   processes: () => { name: string; pid: number }[];
   db: pg.Pool;
-  redis: Redis;
+  redis: RedisClient;
 }) {
   const last = new Map<number, { name: string; sample: ProcessSample }>();
   const marked = new Map<number, number>();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/client.js';
 import { StartupError } from '../src/startup/wait-for.js';
 
 /** Who runs a sandbox, as the one that is refused is told. */
@@ -97,7 +97,7 @@ function isAbandoned(other: SandboxHolder | undefined): boolean {
 }
 
 /** Redis: a key with an expiry, renewed while we run, holding who we are. */
-async function lockPrefix(redis: Redis, key: string, holder: SandboxHolder) {
+async function lockPrefix(redis: RedisClient, key: string, holder: SandboxHolder) {
   const token = randomBytes(8).toString('hex');
   let value = JSON.stringify({ token, ...holder });
   if ((await redis.set(key, value, 'PX', REDIS_TTL_MS, 'NX')) !== 'OK') {
@@ -139,7 +139,7 @@ export async function lockSandbox(options: {
   /** The PostgreSQL server's maintenance database, where the advisory lock is held. */
   serverUrl: string;
   database: string;
-  redis: Redis;
+  redis: RedisClient;
   redisKey: string;
 }): Promise<SandboxLock> {
   const holder: SandboxHolder = {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { ConfigError, maskUrl, type Config } from '../src/config.js';
+import { ConfigError, maskUrl, redisWhere, type Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { connectRedis, createRedisClient } from '../src/redis/client.js';
 import { deleteKeys } from '../src/redis/delete-keys.js';
@@ -79,13 +79,18 @@ export async function claimSandboxSpace(
   config: Config,
   log: Logger,
 ): Promise<SandboxLock> {
-  const redis = createRedisClient({ url: config.REDIS_URL, name: 'sandbox-claim', log });
+  const redis = createRedisClient({
+    url: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    name: 'sandbox-claim',
+    log,
+  });
   const timeoutMs = config.STARTUP_TIMEOUT_SECONDS * 1000;
   try {
     // Redis first: when it is down, nothing has been claimed or dropped yet.
     await waitFor(() => connectRedis(redis), {
       service: 'Redis',
-      where: maskUrl(config.REDIS_URL),
+      where: redisWhere(config),
       timeoutMs,
       log,
     });

@@ -37,6 +37,34 @@ const url = (protocols: readonly string[], example: string) =>
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
+/** `host:port,host:port`: seed nodes of a Redis Cluster; the rest are discovered. */
+const clusterNodes = z
+  .string()
+  .transform((value) => value.split(',').map((node) => node.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/,
+            'expected a comma list of host:port seed nodes such as 10.0.0.1:7000,10.0.0.2:7000',
+          )
+          .transform((node) => {
+            const at = node.lastIndexOf(':');
+            return {
+              host: node.slice(0, at).replace(/^\[|\]$/g, ''),
+              port: Number(node.slice(at + 1)),
+            };
+          })
+          .refine(
+            (node) => node.port > 0 && node.port <= 65535,
+            'expected ports from 1 to 65535 in the host:port seed nodes',
+          ),
+      )
+      .min(1),
+  );
+
 const roles = z
   .string()
   .transform((value) => value.split(',').map((role) => role.trim()))
@@ -69,6 +97,7 @@ export const configSchema = z
     REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default(
       'redis://127.0.0.1:6379',
     ),
+    REDIS_CLUSTER_NODES: optional(clusterNodes),
     REDIS_PREFIX: z
       .string()
       .regex(
@@ -189,4 +218,11 @@ export function maskUrl(value: string): string {
   } catch {
     return '<unparseable url>';
   }
+}
+
+/** Where Redis is, for messages: the cluster's seed nodes, or the masked URL. */
+export function redisWhere(config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>): string {
+  const nodes = config.REDIS_CLUSTER_NODES;
+  if (!nodes?.length) return maskUrl(config.REDIS_URL);
+  return `cluster ${nodes.map((node) => `${node.host}:${node.port}`).join(',')}`;
 }

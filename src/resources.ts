@@ -1,14 +1,14 @@
 import { Queue } from 'bullmq';
 import { sql, type DatabasePool } from 'slonik';
-import type { Redis } from 'ioredis';
-import { maskUrl, type Config } from './config.js';
+import type { RedisClient } from './redis/client.js';
+import { maskUrl, redisWhere, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createMetricSources } from './metrics/metric-sources.js';
 import { createDbPool } from './db/pool.js';
 import { migrate } from './db/migrate.js';
 import { closeRedis, connectRedis, createRedisClient } from './redis/client.js';
-import { createRedisKeys, QUEUE_NAMES, type RedisKeys } from './redis/keys.js';
+import { createRedisKeys, QUEUE_NAMES, type QueueName, type RedisKeys } from './redis/keys.js';
 import type { Stoppable } from './startup/lifecycle.js';
 import { waitFor } from './startup/wait-for.js';
 import { logErrorEvents } from './startup/error-events.js';
@@ -23,7 +23,7 @@ export interface Resources {
   config: Config;
   log: Logger;
   db: DatabasePool;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   metrics: Metrics;
   queues: {
@@ -31,11 +31,11 @@ export interface Resources {
     chatTimers: Queue<ChatIdleData>;
     outbound: Queue<OutboundMessage>;
   };
-  /** BullMQ's connection and key prefix, for the workers the roles start. */
-  queueOptions: { connection: Redis; prefix: string };
+  /** BullMQ's connection and a queue's key prefix, for the workers the roles start. */
+  queueOptions(queue: QueueName): { connection: RedisClient; prefix: string };
   inspector?: ProposalInspector;
   /** Opens another Redis connection, closed on shutdown (`blocking`: retries forever). */
-  redisClient(name: string, blocking?: boolean): Redis;
+  redisClient(name: string, blocking?: boolean): RedisClient;
 }
 
 export interface OpenOptions {
@@ -64,30 +64,45 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
   await waitFor(() => db.query(sql.unsafe`SELECT 1`), pg);
 
   const redisClient = (name: string, blocking = false) => {
-    const client = createRedisClient({ url: config.REDIS_URL, name, log, blocking });
+    const client = createRedisClient({
+      url: config.REDIS_URL,
+      clusterNodes: config.REDIS_CLUSTER_NODES,
+      name,
+      log,
+      blocking,
+    });
     onOpen({ name: `redis ${name}`, stop: () => closeRedis(client) });
     return client;
   };
   const redis = redisClient('tete');
   await waitFor(() => connectRedis(redis), {
     service: 'Redis',
-    where: maskUrl(config.REDIS_URL),
+    where: redisWhere(config),
     timeoutMs,
     log,
   });
   await reportRedisPolicy(redis, log);
   const keys = createRedisKeys(config.REDIS_PREFIX);
   // BullMQ wants its own connection that retries forever rather than failing commands.
-  const queueOptions = { connection: redisClient('tete-bull', true), prefix: keys.bullPrefix };
+  const bullConnection = redisClient('tete-bull', true);
+  const queueOptions = (queue: QueueName) => ({
+    connection: bullConnection,
+    prefix: keys.queuePrefix(queue),
+  });
+  const { proposalTimers, chatTimers, outbound } = QUEUE_NAMES;
   const queues = {
-    proposalTimers: new Queue<ProposalTimerData>(QUEUE_NAMES.proposalTimers, queueOptions),
-    chatTimers: new Queue<ChatIdleData>(QUEUE_NAMES.chatTimers, queueOptions),
-    outbound: new Queue<OutboundMessage>(QUEUE_NAMES.outbound, queueOptions),
+    proposalTimers: new Queue<ProposalTimerData>(proposalTimers, queueOptions(proposalTimers)),
+    chatTimers: new Queue<ChatIdleData>(chatTimers, queueOptions(chatTimers)),
+    outbound: new Queue<OutboundMessage>(outbound, queueOptions(outbound)),
   };
   for (const queue of Object.values(queues)) {
     logErrorEvents(queue, { queue: queue.name }, log);
     onOpen({ name: `queue ${queue.name}`, stop: () => queue.close() });
   }
+  // A queue closed while its connection is still being set up (a stop right after the start,
+  // likelier on a cluster) has BullMQ emit that set-up's failure with no listener left, which
+  // ends the process: start only once every queue is ready.
+  await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
   const metrics = createMetrics(
     createMetricSources({ redis, keys, db, outboundQueue: queues.outbound }),
   );

@@ -1,5 +1,5 @@
 import type { Context } from 'grammy';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { UserRow } from '../db/queries/users.js';
@@ -19,7 +19,7 @@ export interface BotDeps {
   safety: SafetyService;
   accounts: AccountService;
   outbound: Outbound;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   log: Logger;
   limits: { findPerMinute: number; commandsPerMinute: number };

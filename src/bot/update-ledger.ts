@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { RedisKeys } from '../redis/keys.js';
 
 /** Telegram retries an unanswered update for about a day; remember handled ids that long. */
@@ -20,7 +20,7 @@ const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-type LedgerRedis = Redis & {
+type LedgerRedis = RedisClient & {
   teteUpdateClaim(key: string, owner: string, leaseMs: number): Promise<string | null>;
   teteUpdateRenew(key: string, owner: string, leaseMs: number): Promise<number>;
   teteUpdateRelease(key: string, owner: string): Promise<number>;
@@ -46,7 +46,7 @@ export interface UpdateLedger {
 }
 
 export interface UpdateLedgerDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** How long a claim holds without renewal; it is renewed while the handler runs. */
   leaseMs: number;

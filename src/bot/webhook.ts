@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Router } from '@koa/router';
 import { BotError, type Bot } from 'grammy';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { AppError, isUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
@@ -14,7 +14,7 @@ import { createUpdateLedger } from './update-ledger.js';
 export interface WebhookDeps {
   bot: Bot<BotContext>;
   secret: string;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   log: Logger;
   /** How long an update being handled stays reserved for this process without renewal. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -10,7 +10,7 @@ import { toFields, type StreamAdmin, type StreamEntry } from '../streams/stream-
 
 export interface MatcherWorkerDeps {
   /** A connection of its own: XREADGROUP BLOCK holds it. */
-  blockingRedis: Redis;
+  blockingRedis: RedisClient;
   keys: RedisKeys;
   admin: StreamAdmin;
   db: DatabasePool;

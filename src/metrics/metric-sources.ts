@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { measureQueue } from '../streams/stream-admin.js';
@@ -7,7 +7,7 @@ import type { RedisKeys } from '../redis/keys.js';
 import type { MetricSources } from './metrics.js';
 
 export interface MetricSourceDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   db: DatabasePool;
   outboundQueue: Queue;

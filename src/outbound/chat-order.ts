@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { OutboundMessage } from './outbound-message.js';
 
@@ -10,7 +10,7 @@ return 1
 `;
 
 export interface ChatOrderDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /**
    * How long a message waits for an earlier one to the same chat before it goes anyway: an
@@ -24,7 +24,9 @@ export interface ChatOrderDeps {
  * and several workers send in parallel, so a message goes only once its predecessor is done.
  */
 export function createChatOrder(deps: ChatOrderDeps) {
-  const redis = deps.redis as Redis & { teteChatDone(key: string, seq: number): Promise<number> };
+  const redis = deps.redis as RedisClient & {
+    teteChatDone(key: string, seq: number): Promise<number>;
+  };
   redis.defineCommand('teteChatDone', { numberOfKeys: 1, lua: DONE_SCRIPT });
   return {
     /** True when `message` may be sent now; `dueAt` is when it was meant to go (epoch ms). */

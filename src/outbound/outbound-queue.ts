@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys.js';
@@ -32,7 +32,7 @@ return {slot, seq}
 export interface OutboundQueueDeps {
   queue: Queue<OutboundMessage>;
   db: DatabasePool;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** Average gap between two messages to the same chat. */
   chatIntervalMs: number;
@@ -53,7 +53,7 @@ export interface Outbound extends Required<UserDataOwner> {
 const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'paused', 'completed', 'failed'] as const;
 
 export function createOutbound(deps: OutboundQueueDeps): Outbound {
-  const redis = deps.redis as Redis & {
+  const redis = deps.redis as RedisClient & {
     teteChatReserve(
       key: string,
       jobKey: string,
@@ -109,7 +109,9 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       for (const job of jobs) {
         if (job?.data.chatId === user.tgId) await job.remove().catch(() => undefined);
       }
-      await redis.unlink(deps.keys.chatSlot(user.tgId), deps.keys.relayOrigin(user.tgId));
+      // Two slots on a cluster (the pacing key is tagged like the queue): two commands.
+      await redis.unlink(deps.keys.chatSlot(user.tgId));
+      await redis.unlink(deps.keys.relayOrigin(user.tgId));
     },
   };
 }

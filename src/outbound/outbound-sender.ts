@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Api } from 'grammy';
 import type { ReplyParameters } from 'grammy/types';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
@@ -19,7 +19,7 @@ import {
 export interface OutboundSenderDeps {
   api: Api;
   db: DatabasePool;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   queue: Queue<OutboundMessage>;
   metrics: Metrics;

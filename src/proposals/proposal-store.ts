@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { RedisKeys } from '../redis/keys.js';
 
 /** A pending effect as stored in the record: its id orders it (rev, then position). */
@@ -68,7 +68,7 @@ end
 return 0
 `;
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   teteProposalSave(key: string, ...args: (string | number)[]): Promise<number>;
   teteProposalComplete(key: string, ...ids: string[]): Promise<number>;
   teteProposalUnindex(key: string, member: string, score: string): Promise<number>;
@@ -149,7 +149,7 @@ function createTokens(): () => string {
 const saveResult = (reply: number): SaveResult =>
   reply === 1 ? 'saved' : reply === 0 ? 'conflict' : 'missing';
 
-export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): ProposalStore {
+export function createProposalStore(deps: { redis: RedisClient; keys: RedisKeys }): ProposalStore {
   const redis = deps.redis as ScriptedRedis;
   const newToken = createTokens();
   const saveArgs = (
@@ -198,8 +198,14 @@ export function createProposalStore(deps: { redis: Redis; keys: RedisKeys }): Pr
     async indexAndSave(matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds) {
       const token = newToken();
       const args = saveArgs(matchId, expectedRev, machineVersion, snapshot, effects, ttlSeconds);
+      if (redis.isCluster) {
+        // The index and the record lie in different slots, which one pipeline cannot span
+        // on a cluster: two round trips, in the same order.
+        await redis.zadd(keys.proposalIndex, token, String(matchId));
+        return { result: saveResult(await redis.teteProposalSave(...args)), token };
+      }
       // One round trip, in this order: registered before saved, as index() then save() would.
-      const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
+      const pipeline = redis.pipeline() as ReturnType<RedisClient['pipeline']> & {
         teteProposalSave(key: string, ...rest: (string | number)[]): unknown;
       };
       pipeline.zadd(keys.proposalIndex, token, String(matchId));

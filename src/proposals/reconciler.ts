@@ -1,5 +1,5 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
@@ -11,7 +11,7 @@ import { replayDecision } from './proposal-snapshot.js';
 
 export interface ReconcilerDeps {
   db: DatabasePool;
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   runtime: ProposalRuntime;
   timers: ProposalTimers;
@@ -60,13 +60,15 @@ export function createReconciler(deps: ReconcilerDeps) {
     open: readonly OpenProposal[],
     report: ReconcileReport,
   ): Promise<void> {
-    const exists = await deps.redis
-      .pipeline(open.map((match) => ['exists', deps.keys.proposal(match.id)]))
-      .exec();
+    // Sent together but one command per record: on a cluster the records lie in many slots,
+    // which one pipeline cannot span.
+    const exists = await Promise.all(
+      open.map((match) => deps.redis.exists(deps.keys.proposal(match.id))),
+    );
     for (const [index, match] of open.entries()) {
       report.checked += 1;
       try {
-        const hasRecord = exists?.[index]?.[1] === 1;
+        const hasRecord = exists[index] === 1;
         const hasTimer = await deps.timers.isPending(match.id);
         if (now() >= match.expires_at.getTime()) {
           if (hasRecord && hasTimer) continue; // the timer is about to fire

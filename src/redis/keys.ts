@@ -1,10 +1,23 @@
 /**
  * Every Redis key, stream, consumer group and queue name the service uses. Nothing else
  * spells a key. A per-deployment prefix (REDIS_PREFIX, empty in production) keeps test runs
- * apart; per-proposal keys carry a hash tag so a proposal's keys share a Redis Cluster slot.
+ * apart.
+ *
+ * On a Redis Cluster a key lives in the slot of its hash tag (the text inside its first
+ * `{...}`, or the whole key without one), and a Lua script or MULTI may only touch keys of
+ * one slot. So every key a script takes together carries the same tag, chosen per entity:
+ * - `{match}`: match.find and match.dead, which the dead-letter script moves entries between;
+ * - `{<queue>}`: each BullMQ queue's prefix, one tag per queue so the queues spread over the
+ *   shards; the outbound pacing keys share `{outbound}` because the reservation script reads
+ *   the queue's job hash in the same call;
+ * - `{<matchId>}`: a proposal's record;
+ * - keys used alone (the proposal index, update claims, rate limits) need no tag.
+ * A test runs every script's key list through CLUSTER KEYSLOT, so a script that crosses
+ * slots fails it.
  */
-export const MATCH_FIND_STREAM = 'match.find';
-export const MATCH_DEAD_STREAM = 'match.dead';
+const MATCH_TAG = '{match}';
+export const MATCH_FIND_STREAM = `${MATCH_TAG}.find`;
+export const MATCH_DEAD_STREAM = `${MATCH_TAG}.dead`;
 export const MATCHER_GROUP = 'matchers';
 
 /** BullMQ queue names; BullMQ forbids ':' in them. */
@@ -14,13 +27,19 @@ export const QUEUE_NAMES = {
   outbound: 'outbound',
 } as const;
 
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
 export type RedisKeys = ReturnType<typeof createRedisKeys>;
 
 export function createRedisKeys(prefix: string) {
   return {
     prefix,
-    /** BullMQ's own prefix; it appends `:<queue>:...` itself. */
-    bullPrefix: `${prefix}bull`,
+    /**
+     * A queue's BullMQ prefix, tagged with the queue's name (BullMQ appends `:<queue>:...`
+     * itself): all of a queue's keys share a slot, as its scripts need, and each queue gets
+     * its own slot.
+     */
+    queuePrefix: (queue: QueueName) => `${prefix}bull:{${queue}}`,
     matchFind: `${prefix}${MATCH_FIND_STREAM}`,
     matchDead: `${prefix}${MATCH_DEAD_STREAM}`,
     proposal: (matchId: number | string) => `${prefix}proposal:{${matchId}}`,
@@ -30,10 +49,17 @@ export function createRedisKeys(prefix: string) {
     /** What a user's next typed message answers (a time zone, a report reason). */
     conversation: (tgId: number) => `${prefix}conv:${tgId}`,
     /** Per-chat send pacing (GCRA) and ordering (sequence numbers) of the outbound queue. */
-    chatSlot: (chatId: number | string) => `${prefix}outbound:chat:${chatId}`,
+    /** Tagged like the outbound queue: the reservation script checks the job's hash with it. */
+    chatSlot: (chatId: number | string) =>
+      `${prefix}outbound:{${QUEUE_NAMES.outbound}}:chat:${chatId}`,
     /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */
     relayOrigin: (chatId: number | string) => `${prefix}relay:origin:${chatId}`,
-    /** Present while Redis keeps its data; its absence tells the sweep that Redis lost it. */
+    /**
+     * Present while Redis keeps its data; its absence tells the sweep that Redis lost it. One
+     * key with no tag: on a cluster it tells only of its own shard's loss; writes lost on another
+     * shard (a failover to a replica that missed them) are left to the reconciler, which rebuilds
+     * open proposals, and the search sweeper, which re-queues searches stuck past their limit.
+     */
     lossMarker: `${prefix}repair:marker`,
   };
 }

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
 
 export interface LossMarkerDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
 }
 

@@ -3,6 +3,7 @@ import type { Router } from '@koa/router';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Core } from '../core.js';
 import type { Resources } from '../resources.js';
+import type { QueueName } from '../redis/keys.js';
 import { startPeriodic } from '../startup/periodic.js';
 import { logErrorEvents } from '../startup/error-events.js';
 
@@ -32,19 +33,22 @@ export type RoleFactory = (context: RoleContext) => RoleParts;
 /** A BullMQ worker on one of the process's queues; a failed job is logged. */
 export function workerOf<T>(
   resources: Resources,
-  queue: string,
+  queue: QueueName,
   processor: Processor<T>,
   options: Partial<WorkerOptions>,
 ): Component {
   let worker: Worker<T> | undefined;
   return {
     name: `worker ${queue}`,
-    start() {
-      worker = new Worker<T>(queue, processor, { ...resources.queueOptions, ...options });
+    async start() {
+      worker = new Worker<T>(queue, processor, { ...resources.queueOptions(queue), ...options });
       logErrorEvents(worker, { queue }, resources.log);
       worker.on('failed', (job, error) =>
         resources.log.warn({ queue, jobId: job?.id, reason: error.message }, 'job failed'),
       );
+      // Closed before its connections are set up, a worker's set-up failure would be emitted
+      // with no listener (see openResources): it counts as started once ready.
+      await worker.waitUntilReady();
     },
     stop: async () => worker?.close(),
   };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import { AppError } from '../errors.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
@@ -24,7 +24,7 @@ return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
 `;
 
 export interface MatchProducerDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   /** The stream's cap (MAXLEN ~); new entries are refused at 90% of it. */
   maxLen: number;
@@ -48,7 +48,7 @@ export function createMatchProducer(deps: MatchProducerDeps): MatchProducer {
   return {
     async enqueue(entry) {
       const id = await (
-        deps.redis as Redis & {
+        deps.redis as RedisClient & {
           teteMatchAdd(key: string, ...args: (string | number)[]): Promise<string | null>;
         }
       ).teteMatchAdd(

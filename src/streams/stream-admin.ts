@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { RedisKeys } from '../redis/keys.js';
 import { MATCHER_GROUP } from '../redis/keys.js';
 
@@ -16,7 +16,7 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', unpack(fields))
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 `;
 
-type AdminRedis = Redis & {
+type AdminRedis = RedisClient & {
   teteDeadLetter(stream: string, dead: string, ...args: string[]): Promise<number>;
 };
 
@@ -52,7 +52,7 @@ function pairs(flat: readonly unknown[]): Record<string, unknown> {
 
 /** Where the matchers group stands in match.find; null when the stream or group is missing. */
 export async function readStreamPosition(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
 ): Promise<StreamPosition | null> {
   let groups: unknown[][];
@@ -81,7 +81,7 @@ export async function readStreamPosition(
 
 /** match_queue_size and match_worker_lag_ms, read from Redis. */
 export async function measureQueue(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   now = Date.now(),
 ): Promise<{ size: number; lagMs: number }> {
@@ -97,7 +97,7 @@ export async function measureQueue(
 }
 
 /** Commands on match.find and match.dead that the worker and its janitor share. */
-export function createStreamAdmin(redis: Redis, keys: RedisKeys) {
+export function createStreamAdmin(redis: RedisClient, keys: RedisKeys) {
   const admin = redis as AdminRedis;
   admin.defineCommand('teteDeadLetter', { numberOfKeys: 2, lua: DEAD_LETTER_SCRIPT });
   return {

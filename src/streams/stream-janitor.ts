@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/client.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { MATCHER_GROUP, type RedisKeys } from '../redis/keys.js';
@@ -10,7 +10,7 @@ import {
 } from './stream-admin.js';
 
 export interface StreamJanitorDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   admin: StreamAdmin;
   metrics: Metrics;

@@ -91,7 +91,7 @@ describe('e2e: /delete', function () {
     // Nothing in the outbound queue (sent or not) names her chat any more.
     const outbound = new Queue(QUEUE_NAMES.outbound, {
       connection: redis,
-      prefix: keys.bullPrefix,
+      prefix: keys.queuePrefix(QUEUE_NAMES.outbound),
     });
     try {
       await eventually(async () => {

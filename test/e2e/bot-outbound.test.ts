@@ -78,7 +78,7 @@ describe('e2e: outbound delivery', function () {
     assert.equal((await stateOf(dov)).blocked, true);
     // Nothing more is sent to someone who blocked the bot. Messages queued before the block
     // (the chat's intro and rules go a second apart) may still be on their way: let them land.
-    const queued = `${t.app.deps.keys.bullPrefix}:${QUEUE_NAMES.outbound}`;
+    const queued = `${t.app.deps.keys.queuePrefix(QUEUE_NAMES.outbound)}:${QUEUE_NAMES.outbound}`;
     await eventually(async () => {
       const { redis } = t.app.deps;
       const [waiting, delayed, active] = await Promise.all([

@@ -1,6 +1,5 @@
 /* eslint-disable @typescript-eslint/require-await -- in-memory stand-ins for async services */
 import type { Update, UserFromGetMe } from 'grammy/types';
-import { Redis } from 'ioredis';
 import { createBot } from '../../src/bot/bot.js';
 import type { BotDeps } from '../../src/bot/context.js';
 import type { ActiveChat } from '../../src/chats/chat-service.js';
@@ -10,7 +9,8 @@ import { createLogger } from '../../src/logger.js';
 import type { OutboundMessage } from '../../src/outbound/outbound-message.js';
 import { createRedisKeys } from '../../src/redis/keys.js';
 import { parseTimeZone } from '../../src/users/time-zones.js';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from './services.js';
+import { deleteKeys } from '../../src/redis/delete-keys.js';
+import { TEST_REDIS_PREFIX, testRedis } from './services.js';
 
 /**
  * A grammY bot built by the real createBot, with in-memory stand-ins for our own services
@@ -47,7 +47,7 @@ export type RecordedMessage = Omit<OutboundMessage, 'payload'> & {
 
 export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 100 }) {
   counter += 1;
-  const redis = new Redis(TEST_REDIS_URL);
+  const redis = testRedis();
   const keys = createRedisKeys(`${TEST_REDIS_PREFIX}unit-bot${counter}-${Date.now()}:`);
   const sent: RecordedMessage[] = [];
   const apiCalls: { method: string; payload: Record<string, unknown> }[] = [];
@@ -194,8 +194,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
         .filter((m) => m.chatId === chatId && typeof m.payload.text === 'string')
         .map((m) => String(m.payload.text)),
     async close() {
-      const found = await redis.keys(`${keys.prefix}*`);
-      if (found.length) await redis.unlink(...found);
+      await deleteKeys(redis, `${keys.prefix}*`);
       redis.disconnect();
     },
   };

@@ -2,6 +2,7 @@ import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { App } from '../../src/app.js';
 import { spawnTs, type Spawned } from './process.js';
+import { clusterNodesEnv } from './services.js';
 
 let nextTgId = 8_000_000_000;
 
@@ -105,6 +106,7 @@ export async function spawnMatcher(
   const run = spawnTs('src/main.ts', {
     DATABASE_URL: config.DATABASE_URL,
     REDIS_URL: config.REDIS_URL,
+    REDIS_CLUSTER_NODES: clusterNodesEnv(config),
     REDIS_PREFIX: config.REDIS_PREFIX,
     HOST: '127.0.0.1',
     PORT: '0',

@@ -1,13 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { deleteKeys } from '../../src/redis/delete-keys.js';
+import type { RedisClient } from '../../src/redis/client.js';
 
 /** Where the local services live; override for a non-default setup. */
 export const SERVER_PG_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * Seed nodes (`host:port,...`) of the Redis Cluster that the second pass of the suites runs
+ * against (see test/helpers/cluster-pass.ts); empty for the pass on the single server.
+ */
+export const TEST_REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES ?? '';
+
+/** The Redis settings of the service under test, for a spawned process's environment. */
+export const TEST_REDIS_ENV = {
+  REDIS_URL: TEST_REDIS_URL,
+  REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES,
+};
+
+/** A client of the test itself on the Redis the service under test uses (server or cluster). */
+export function testRedis(options: { maxRetriesPerRequest?: number } = {}): RedisClient {
+  if (!TEST_REDIS_CLUSTER_NODES) return new Redis(TEST_REDIS_URL, options);
+  const nodes = TEST_REDIS_CLUSTER_NODES.split(',').map((node) => {
+    const [host, port] = node.split(':');
+    return { host: host!, port: Number(port) };
+  });
+  return new Cluster(nodes, { redisOptions: options });
+}
 
 /** Unique per test process, so concurrent runs never share a database or a key. */
 export const RUN_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -44,14 +66,15 @@ async function checkPostgres(): Promise<void> {
 }
 
 async function checkRedis(): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+  const redis = TEST_REDIS_CLUSTER_NODES
+    ? testRedis()
+    : new Redis(TEST_REDIS_URL, {
+        lazyConnect: true,
+        connectTimeout: 2_000,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
   try {
-    await redis.connect();
     await redis.ping();
   } catch (error) {
     throw new Error(
@@ -94,7 +117,7 @@ export async function cleanupServices(): Promise<void> {
   } finally {
     await client.end();
   }
-  const redis = new Redis(TEST_REDIS_URL);
+  const redis = testRedis();
   try {
     await deleteKeys(redis, `${TEST_REDIS_PREFIX}*`);
   } finally {
@@ -102,11 +125,15 @@ export async function cleanupServices(): Promise<void> {
   }
 }
 
-/** A valid config for this run's database and key prefix, with `overrides` applied. */
+/**
+ * A valid config for this run's database and key prefix, with `overrides` applied. A test
+ * that names a REDIS_URL of its own (a private server, a dead port) gets that server alone.
+ */
 export function testConfig(overrides: Record<string, string> = {}): Config {
+  const redis = overrides.REDIS_URL ? { REDIS_CLUSTER_NODES: '' } : TEST_REDIS_ENV;
   return parseConfig({
     DATABASE_URL: TEST_DB_URL,
-    REDIS_URL: TEST_REDIS_URL,
+    ...redis,
     REDIS_PREFIX: TEST_REDIS_PREFIX,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -114,4 +141,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     STARTUP_TIMEOUT_SECONDS: '5',
     ...overrides,
   });
+}
+
+/** A config's REDIS_CLUSTER_NODES as the environment spells it, for a spawned process. */
+export function clusterNodesEnv(config: Config): string {
+  return (config.REDIS_CLUSTER_NODES ?? []).map((node) => `${node.host}:${node.port}`).join(',');
 }

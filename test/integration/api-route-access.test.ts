@@ -15,6 +15,7 @@ import { TEST_API_TOKEN, startTestApp, type TestApp } from '../helpers/app-harne
 import { matchApiProbe } from '../helpers/match-api.js';
 import { pathVariants, rawRequest } from '../helpers/path-variants.js';
 import { onboard } from '../helpers/telegram-users.js';
+import { scanKeys } from '../../src/redis/delete-keys.js';
 import { textUpdate } from '../helpers/webhook-updates.js';
 
 const SECRET = 'route-access-webhook-secret_0123';
@@ -95,7 +96,7 @@ describe('route access: no spelling of a path reaches a handler without its chec
     searches: await probe.searchesOf(userId),
     entries: await probe.entriesAdded(),
     messages: person.botMessages().length,
-    updates: (await t.app.deps.redis.keys(`${t.app.deps.keys.prefix}tg:update:*`)).length,
+    updates: (await scanKeys(t.app.deps.redis, `${t.app.deps.keys.prefix}tg:update:*`)).length,
   });
 
   for (const rule of ROUTE_ACCESS.filter((r) => r.access !== 'public')) {

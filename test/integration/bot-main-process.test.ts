@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulator';
 import { createScratchDatabase } from '../helpers/databases.js';
 import { spawnTs, type Spawned } from '../helpers/process.js';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../helpers/services.js';
+import { TEST_REDIS_ENV, TEST_REDIS_PREFIX } from '../helpers/services.js';
 import { expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
 
 /**
@@ -34,7 +34,7 @@ describe('the service process with a bot (src/main.ts + emulator)', function () 
   it('onboards, matches, relays and ends a chat for two clients, then exits 0', async () => {
     run = spawnTs('src/main.ts', {
       DATABASE_URL: await createScratchDatabase(),
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       REDIS_PREFIX: `${TEST_REDIS_PREFIX}main-bot:`,
       HOST: '127.0.0.1',
       PORT: '0',

@@ -6,7 +6,7 @@ import {
   prepareServices,
   TEST_DB_URL,
   TEST_REDIS_PREFIX,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
 } from '../helpers/services.js';
 
 const CLEAR = '\r\u001b[2K';
@@ -16,7 +16,7 @@ const env = (prefix: string, extra: Record<string, string> = {}) => ({
   PATH: process.env.PATH ?? '',
   HOME: process.env.HOME ?? '/tmp',
   DATABASE_URL: TEST_DB_URL,
-  REDIS_URL: TEST_REDIS_URL,
+  ...TEST_REDIS_ENV,
   REDIS_PREFIX: `${TEST_REDIS_PREFIX}${prefix}`,
   HOST: '127.0.0.1',
   PORT: '0',

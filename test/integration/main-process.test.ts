@@ -4,12 +4,12 @@ import {
   prepareServices,
   TEST_DB_URL,
   TEST_REDIS_PREFIX,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
 } from '../helpers/services.js';
 
 const baseEnv = {
   DATABASE_URL: TEST_DB_URL,
-  REDIS_URL: TEST_REDIS_URL,
+  ...TEST_REDIS_ENV,
   REDIS_PREFIX: TEST_REDIS_PREFIX,
   HOST: '127.0.0.1',
   PORT: '0',
@@ -28,13 +28,21 @@ describe('the service process (src/main.ts)', function () {
   });
 
   it('exits 1 naming REDIS_URL when REDIS_URL is invalid', async () => {
-    const run = spawnTs('src/main.ts', { ...baseEnv, REDIS_URL: 'http://127.0.0.1:6379' });
+    const run = spawnTs('src/main.ts', {
+      ...baseEnv,
+      REDIS_URL: 'http://127.0.0.1:6379',
+      REDIS_CLUSTER_NODES: '',
+    });
     assert.equal(await run.exited, 1);
     assert.match(run.output(), /^REDIS_URL: expected a redis: or rediss: URL/m);
   });
 
   it('exits 1 naming the unreachable service and its masked URL', async () => {
-    const run = spawnTs('src/main.ts', { ...baseEnv, REDIS_URL: 'redis://:topsecret@127.0.0.1:1' });
+    const run = spawnTs('src/main.ts', {
+      ...baseEnv,
+      REDIS_URL: 'redis://:topsecret@127.0.0.1:1',
+      REDIS_CLUSTER_NODES: '',
+    });
     assert.equal(await run.exited, 1);
     assert.match(run.output(), /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 refused the connection/);
     assert.doesNotMatch(run.output(), /topsecret/);

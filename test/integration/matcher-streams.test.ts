@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/client.js';
 import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createMatchProducer } from '../../src/streams/match-producer.js';
@@ -8,7 +8,7 @@ import { createStreamAdmin, measureQueue } from '../../src/streams/stream-admin.
 import { createStreamJanitor } from '../../src/streams/stream-janitor.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { MATCHER_GROUP, createRedisKeys } from '../../src/redis/keys.js';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../helpers/services.js';
+import { TEST_REDIS_PREFIX, testRedis } from '../helpers/services.js';
 import { deleteKeys } from '../../src/redis/delete-keys.js';
 
 let suite = 0;
@@ -19,11 +19,11 @@ let suite = 0;
  */
 describe('matcher: the match.find stream (Redis)', function () {
   this.timeout(60_000);
-  let redis: Redis;
+  let redis: RedisClient;
   let prefix: string;
 
   before(() => {
-    redis = new Redis(TEST_REDIS_URL);
+    redis = testRedis();
   });
   beforeEach(() => {
     suite += 1;

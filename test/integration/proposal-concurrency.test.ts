@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { Queue, type JobType } from 'bullmq';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { QUEUE_NAMES } from '../../src/redis/keys.js';
+import { QUEUE_NAMES, type QueueName } from '../../src/redis/keys.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import {
   countingExecutor,
@@ -71,9 +71,9 @@ describe('proposal runtime under concurrency', function () {
 
   async function storedStates(ids: readonly number[]) {
     const { redis, keys } = t.app.deps;
-    const replies = await redis.pipeline(ids.map((id) => ['hgetall', keys.proposal(id)])).exec();
-    return (replies ?? []).map(([, hash]) => {
-      const fields = hash as Record<string, string>;
+    // One command per proposal: their records lie in different slots of a cluster.
+    const hashes = await Promise.all(ids.map((id) => redis.hgetall(keys.proposal(id))));
+    return hashes.map((fields) => {
       const snapshot = JSON.parse(fields.snap ?? 'null') as { value: string } | null;
       return {
         value: snapshot?.value,
@@ -219,8 +219,8 @@ describe('proposal runtime under concurrency', function () {
 
   async function queueCounts() {
     const { keys } = t.app.deps;
-    const count = async (name: string, states: JobType[]) => {
-      const queue = new Queue(name, { connection: one.redis, prefix: keys.bullPrefix });
+    const count = async (name: QueueName, states: JobType[]) => {
+      const queue = new Queue(name, { connection: one.redis, prefix: keys.queuePrefix(name) });
       try {
         const counts = await queue.getJobCounts(...states);
         return Object.values(counts).reduce((sum, n) => sum + n, 0);

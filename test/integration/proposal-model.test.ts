@@ -317,7 +317,7 @@ describe('proposal model-based paths through the real service', function () {
   async function outboundBacklog(): Promise<number> {
     const queue = new Queue(QUEUE_NAMES.outbound, {
       connection: t.app.deps.redis,
-      prefix: t.app.deps.keys.bullPrefix,
+      prefix: t.app.deps.keys.queuePrefix(QUEUE_NAMES.outbound),
     });
     try {
       return (await queue.count()) + (await queue.getActiveCount());

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { deleteKeys } from '../../src/redis/delete-keys.js';
+import { deleteKeys, scanKeys } from '../../src/redis/delete-keys.js';
 import {
   createProposalRows,
   durableState,
@@ -60,7 +60,7 @@ describe('proposal reconciler', function () {
 
       // The equivalent of FLUSHALL for this app: every key under its prefix, queues included.
       await deleteKeys(redis, `${keys.prefix}*`);
-      assert.equal((await redis.keys(`${keys.prefix}proposal*`)).length, 0);
+      assert.equal((await scanKeys(redis, `${keys.prefix}proposal*`)).length, 0);
 
       const open = [...untouched, ...acceptedA, ...acceptedB];
       const ids = rows.map((row) => row.matchId);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/client.js';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { ProposalEffect, ProposalInput } from '../../machines/proposal.machine.js';
@@ -12,7 +12,7 @@ import {
   type StoredEffect,
 } from '../../src/proposals/proposal-store.js';
 import type { RedisKeys } from '../../src/redis/keys.js';
-import { TEST_REDIS_URL } from '../helpers/services.js';
+import { testRedis } from '../helpers/services.js';
 
 /** Shared by the proposal integration tests: bulk rows, extra runtimes, effect counting. */
 
@@ -187,7 +187,7 @@ function recordingStore(
 export interface RuntimeClient {
   runtime: ProposalRuntime;
   store: ProposalStore;
-  redis: Redis;
+  redis: RedisClient;
   counter: ReturnType<typeof countingExecutor>;
   saves: SavedRevision[];
   /** Compare-and-set saves that lost a race and were retried. */
@@ -204,7 +204,7 @@ export function createRuntimeClient(
   app: App,
   counter = countingExecutor(realExecutor(app)),
 ): RuntimeClient {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
+  const redis = testRedis({ maxRetriesPerRequest: 3 });
   const saves: SavedRevision[] = [];
   const conflicts = { count: 0 };
   const store = recordingStore(
@@ -275,7 +275,7 @@ export function searchesOf(db: CommonQueryMethods, matchId: number) {
  * How many match.find entries announce this search. The janitor trims acknowledged entries
  * only approximately (whole stream nodes of ~100 entries), so a test's few entries stay.
  */
-export async function streamEntriesOf(redis: Redis, keys: RedisKeys, searchId: string) {
+export async function streamEntriesOf(redis: RedisClient, keys: RedisKeys, searchId: string) {
   const entries = await redis.xrange(keys.matchFind, '-', '+');
   return entries.filter(([, fields]) => fields[fields.indexOf('request_id') + 1] === searchId)
     .length;

@@ -3,7 +3,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { spawnTs, type Spawned } from '../helpers/process.js';
-import { TEST_REDIS_URL } from '../helpers/services.js';
+import { TEST_REDIS_ENV } from '../helpers/services.js';
 import { createUsers } from './proposal-support.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -93,7 +93,7 @@ describe(`proposal TTL (PROPOSAL_TTL_SECONDS=${TTL_SECONDS})`, function () {
       const started = Date.now();
       const run = spawnTs('src/main.ts', {
         DATABASE_URL: config.DATABASE_URL,
-        REDIS_URL: TEST_REDIS_URL,
+        ...TEST_REDIS_ENV,
         REDIS_PREFIX: config.REDIS_PREFIX,
         ROLES: 'timers',
         PROPOSAL_TTL_SECONDS: String(TTL_SECONDS),

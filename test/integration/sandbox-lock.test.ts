@@ -2,14 +2,14 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/client.js';
 import { lockSandbox, SandboxBusyError } from '../../sandbox/sandbox-lock.js';
 import {
   prepareServices,
   RUN_ID,
   SERVER_PG_URL,
   TEST_REDIS_PREFIX,
-  TEST_REDIS_URL,
+  testRedis,
 } from '../helpers/services.js';
 
 const serverUrl = `${SERVER_PG_URL}/postgres`;
@@ -22,10 +22,10 @@ async function deadPid(): Promise<number> {
 }
 
 describe('the sandbox claim on its database and Redis keys', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   before(async () => {
     await prepareServices();
-    redis = new Redis(TEST_REDIS_URL);
+    redis = testRedis();
   });
   after(() => redis.disconnect());
 

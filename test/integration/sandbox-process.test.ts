@@ -1,18 +1,18 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { spawnTs, type Spawned } from '../helpers/process.js';
 import {
   prepareServices,
   SERVER_PG_URL,
   TEST_DB_URL,
   TEST_REDIS_PREFIX,
-  TEST_REDIS_URL,
+  TEST_REDIS_ENV,
+  testRedis,
 } from '../helpers/services.js';
 
 const baseEnv = {
   DATABASE_URL: TEST_DB_URL,
-  REDIS_URL: TEST_REDIS_URL,
+  ...TEST_REDIS_ENV,
   HOST: '127.0.0.1',
   PORT: '0',
   STARTUP_TIMEOUT_SECONDS: '10',
@@ -94,7 +94,7 @@ describe('two sandboxes on one machine', function () {
   });
 
   it('with nested prefixes, neither clears the other’s keys or drops its database', async () => {
-    const redis = new Redis(TEST_REDIS_URL);
+    const redis = testRedis();
     const inner = await startSandbox(`${TEST_REDIS_PREFIX}nest:inner:`);
     try {
       const oid = await databaseOid(inner.database);

@@ -13,7 +13,7 @@ import { freePort } from '../../sim-kit/free-port.js';
 import { createScratchDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { spawnTs, type Spawned } from '../helpers/process.js';
-import { TEST_REDIS_PREFIX, TEST_REDIS_URL, testConfig } from '../helpers/services.js';
+import { TEST_REDIS_ENV, TEST_REDIS_PREFIX, testConfig } from '../helpers/services.js';
 import { onboard } from '../helpers/telegram-users.js';
 import { postUpdate, textUpdate, type PostedUpdate } from '../helpers/webhook-updates.js';
 
@@ -85,7 +85,7 @@ describe('webhook: updates at least once, and once', function () {
     const prefix = `${TEST_REDIS_PREFIX}once-kill:`;
     const env = {
       DATABASE_URL: databaseUrl,
-      REDIS_URL: TEST_REDIS_URL,
+      ...TEST_REDIS_ENV,
       REDIS_PREFIX: prefix,
       HOST: '127.0.0.1',
       PORT: String(port),

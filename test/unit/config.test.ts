@@ -53,6 +53,19 @@ describe('config', () => {
     assert.deepEqual(config.WAKING_HOURS, { start: 8, end: 1 });
   });
 
+  it('reads REDIS_CLUSTER_NODES as seed nodes; unset means the single Redis of REDIS_URL', () => {
+    assert.equal(parseConfig({}).REDIS_CLUSTER_NODES, undefined);
+    assert.deepEqual(
+      parseConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-b:7001,[::1]:7002' })
+        .REDIS_CLUSTER_NODES,
+      [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+    );
+  });
+
   it('treats empty strings as unset', () => {
     const config = parseConfig({ BOT_TOKEN: '', WEBHOOK_URL: '', INSPECT: '' });
     assert.equal(config.BOT_TOKEN, undefined);
@@ -91,6 +104,21 @@ describe('config', () => {
     ['WAKING_HOURS', { WAKING_HOURS: '9-23' }, /^WAKING_HOURS: expected HH:00-HH:00/],
     ['INSPECT', { INSPECT: 'http://x' }, /^INSPECT: expected a ws: or wss: URL/],
     ['REDIS_PREFIX', { REDIS_PREFIX: 'has space:' }, /^REDIS_PREFIX: expected empty/],
+    [
+      'REDIS_CLUSTER_NODES',
+      { REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' },
+      /^REDIS_CLUSTER_NODES: expected a comma list of host:port seed nodes/,
+    ],
+    [
+      'REDIS_CLUSTER_NODES',
+      { REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000' },
+      /^REDIS_CLUSTER_NODES: expected a comma list of host:port seed nodes/,
+    ],
+    [
+      'REDIS_CLUSTER_NODES',
+      { REDIS_CLUSTER_NODES: '10.0.0.1:70000' },
+      /^REDIS_CLUSTER_NODES: expected ports from 1 to 65535/,
+    ],
   ];
   for (const [name, env, message] of invalid) {
     it(`rejects a bad ${name} (${JSON.stringify(env)}) with a line naming it`, () => {

@@ -82,21 +82,25 @@ describe('the README', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const compose = parse(read('docker-compose.yml')) as {
+  // Merge keys on: the cluster nodes share one definition, as docker compose reads it.
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as {
     services: Record<
       string,
-      { healthcheck?: { test: unknown }; environment?: Record<string, unknown>; command?: string[] }
+      {
+        healthcheck?: { test: unknown };
+        environment?: Record<string, unknown>;
+        command?: string[];
+        profiles?: string[];
+        depends_on?: Record<string, unknown>;
+        volumes?: string[];
+      }
     >;
   };
+  const inProfile = (name: string) => (compose.services[name]?.profiles ?? []).length > 0;
 
   it('has the owner’s service set', () => {
-    assert.deepEqual(Object.keys(compose.services).sort(), [
-      'app',
-      'grafana',
-      'postgres',
-      'prometheus',
-      'redis',
-    ]);
+    const always = Object.keys(compose.services).filter((name) => !inProfile(name));
+    assert.deepEqual(always.sort(), ['app', 'grafana', 'postgres', 'prometheus', 'redis']);
   });
 
   it('gives postgres, redis and app a healthcheck', () => {
@@ -117,6 +121,35 @@ describe('docker-compose.yml', () => {
     const command = compose.services.redis?.command?.join(' ') ?? '';
     assert.match(command, /--appendonly yes/);
     assert.match(command, /--maxmemory-policy noeviction/);
+  });
+
+  it('has an optional Redis Cluster profile: 3 masters, 3 replicas, AOF, no eviction', () => {
+    const nodes = Object.keys(compose.services).filter((name) => name.startsWith('redis-node-'));
+    assert.equal(nodes.length, 6);
+    const volumes = new Set<string>();
+    for (const name of nodes) {
+      const node = compose.services[name]!;
+      assert.deepEqual(node.profiles, ['cluster'], name);
+      const command = node.command?.join(' ') ?? '';
+      assert.match(command, /^redis-server --cluster-enabled yes /, name);
+      assert.match(command, /--appendonly yes/, name);
+      assert.match(command, /--maxmemory-policy noeviction/, name);
+      assert.ok(node.healthcheck?.test, `${name} has no healthcheck`);
+      for (const volume of node.volumes ?? []) volumes.add(volume.split(':')[0]!);
+    }
+    assert.equal(volumes.size, 6, 'each node keeps its own data');
+    const init = compose.services['redis-cluster-init']!;
+    assert.deepEqual(init.profiles, ['cluster']);
+    assert.deepEqual(Object.keys(init.depends_on ?? {}).sort(), nodes.sort());
+    const script = init.command?.join(' ') ?? '';
+    assert.match(script, /redis-cli --cluster create/);
+    assert.match(script, /--cluster-replicas 1 --cluster-yes/);
+    assert.match(script, /for n in 1 2 3 4 5 6;/);
+    assert.match(
+      String(compose.services.app?.environment?.REDIS_CLUSTER_NODES),
+      /^\$\{REDIS_CLUSTER_NODES/,
+    );
+    assert.match(read('README.md'), /docker compose --profile cluster up/);
   });
 
   it('passes every configuration variable to app', () => {

@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import { sql, type DatabasePool } from 'slonik';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.js';
 import type { Registry } from 'prom-client';
 import { outageCause } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -9,7 +9,7 @@ import { createRouter } from '../route-access.js';
 
 export interface HealthDeps {
   db: DatabasePool;
-  redis: Redis;
+  redis: RedisClient;
   registry: Registry;
   /** Set once shutdown begins, so a load balancer stops sending new work. */
   isShuttingDown: () => boolean;

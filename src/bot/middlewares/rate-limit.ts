@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/client.js';
 import type { RedisKeys } from '../../redis/keys.js';
 
 /** What is limited: commands and button presses, and starting a search. */
@@ -10,7 +10,7 @@ export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
  * `limit` actions in the current minute.
  */
 export async function withinLimit(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   scope: RateLimitScope,
   userId: number,
