@@ -108,23 +108,27 @@ export function createCrowd(options: CrowdOptions) {
   function react(person: Person, seen: Seen): void {
     switch (seen.kind) {
       case 'proposal': {
-        if (person.state === 'proposed') return; // an edit of the same proposal
+        if (person.state === 'proposed' && person.matchId === seen.matchId) return; // an edit
         person.state = 'proposed';
         person.matchId = seen.matchId;
         if (person.findIndex !== undefined) stats.proposed(person.findIndex);
         person.chatQuality = seen.quality;
         if (random.chance(person.profile.ignoreChance)) return; // they never answer
         const accept = random.chance(acceptChance(person, seen.quality));
-        later(random.logNormal(person.profile.answerDelaySeconds, 0.7), () =>
-          person.user.pressButton(
+        later(random.logNormal(person.profile.answerDelaySeconds, 0.7), async () => {
+          await person.user.pressButton(
             seen.messageId,
             packCallback({
               type: 'proposal',
               answer: accept ? 'accept' : 'decline',
               matchId: seen.matchId,
             }),
-          ),
-        );
+          );
+          // The button's answer says "skipped, I keep looking": no message follows.
+          if (!accept && person.state === 'proposed' && person.matchId === seen.matchId) {
+            person.state = 'searching';
+          }
+        });
         return;
       }
       case 'chat.open':
@@ -186,7 +190,9 @@ export function createCrowd(options: CrowdOptions) {
       options.emulator.onBotMessage((event) => {
         const person = people.get(event.chatId);
         if (!person || person.state === 'new' || !running) return;
-        react(person, readMessage(person.user, event.message, person.texts));
+        for (const seen of readMessage(person.user, event.message, person.texts)) {
+          react(person, seen);
+        }
       });
       void arrivals();
       const queue = [...options.profiles];

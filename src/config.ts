@@ -120,6 +120,7 @@ export const configSchema = z
     OUTBOUND_CONCURRENCY: int(1, 256).default(8),
     OUTBOUND_CHAT_INTERVAL_MS: int(0, 60_000).default(1000),
     OUTBOUND_CHAT_BURST: int(1, 20).default(2),
+    SEARCHING_NOTICE_DELAY_MS: int(0, 60_000).default(1500),
     FIND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(6),
     COMMAND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(30),
     REPORT_SUSPEND_THRESHOLD: int(1, 1000).default(3),

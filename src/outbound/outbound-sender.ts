@@ -163,6 +163,10 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     try {
       messageId = messageIdOf(await call(message.method, message.payload, message.chatId, refs));
       metrics.telegramRequests.labels(message.method, 'ok').inc();
+      metrics.telegramMessages.labels(message.purpose ?? 'reply').inc();
+      if (message.requestedAt !== undefined) {
+        metrics.findToProposalDelivered.observe(Math.max(0, Date.now() - message.requestedAt));
+      }
     } catch (error) {
       await handleFailure(failure, message, error);
     }

@@ -29,6 +29,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       redis,
       keys,
       log,
+      searchingNoticeDelayMs: config.SEARCHING_NOTICE_DELAY_MS,
       limits: {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,

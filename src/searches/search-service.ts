@@ -19,6 +19,8 @@ export interface SearchServiceDeps {
 export interface FindResult {
   queued: true;
   already?: true;
+  /** The new search; absent when one was already running. */
+  searchId?: string;
 }
 
 export type ConfirmAction = 'accept' | 'decline';
@@ -34,6 +36,11 @@ export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserR
    * the bot), busy, unavailable.
    */
   find(userId: number): Promise<FindResult>;
+  /**
+   * Waits up to `withinMs` for the search to leave the queue (a proposal, or its end).
+   * Resolves true if it did, false if it is still looking for a partner.
+   */
+  awaitProposal(searchId: string, withinMs: number): Promise<boolean>;
   /**
    * Stops the user's search if it is queued or waiting.
    * @throws AppError busy when a proposal is open: it must be answered or skipped.
@@ -60,6 +67,9 @@ const startRow = z.object({
   tz: z.string().nullable(),
   requested_at: z.date().nullable(),
 });
+
+/** How often awaitProposal looks at the search: a few reads per /find at most. */
+const SEARCH_POLL_MS = 250;
 
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { db, metrics } = deps;
@@ -120,7 +130,19 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
             );
       }
       count('queued');
-      return { queued: true };
+      return { queued: true, searchId: id };
+    },
+
+    async awaitProposal(searchId, withinMs) {
+      const deadline = Date.now() + withinMs;
+      for (;;) {
+        const state = await db.maybeOneFirst(sql.type(z.object({ state: z.string() }))`
+          SELECT state FROM searches WHERE id = ${searchId}`);
+        if (state !== 'queued' && state !== 'waiting') return true;
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(SEARCH_POLL_MS, left)));
+      }
     },
 
     async cancel(userId) {

@@ -123,29 +123,41 @@ describe('bot handlers: onboarding, search, proposals', () => {
       'accept',
     ]);
 
+    // Every answer is a toast: Telegram does not count those against the bot's message limits.
+    const sentBeforeAccept = f.sent.length;
     await f.handle(pressUpdate(alice, 'match:accept:42', 60));
     await f.handle(pressUpdate(alice, 'match:accept:42', 60));
-    const edits = f.sent.filter(
-      (m) => m.method === 'editMessageText' && m.payload.message_id === 60,
+    assert.deepEqual(
+      f
+        .answers()
+        .slice(-2)
+        .map((a) => a.payload.text),
+      ['Вы согласились. Ждём ответа собеседника…', 'Вы согласились. Ждём ответа собеседника…'],
     );
-    assert.equal(edits.length, 2);
-    for (const edit of edits) {
-      assert.equal(edit.payload.text, 'Вы согласились. Ждём ответа собеседника…');
-      assert.deepEqual(
-        buttonsOf(edit).map((b) => b.callback_data),
-        ['match:decline:42'],
-      );
-    }
-    // Deciding leaves the message to the proposal's effects, which rewrite it for both people
-    // (the e2e tests see "Ок, пропускаем" arrive that way); the handler itself sends nothing.
-    const sentBeforeDecline = f.sent.length;
+    assert.equal(f.sent.length, sentBeforeAccept, 'no edit while waiting');
+    // Deciding leaves the card to the proposal's effects, which rewrite the partner's card
+    // only; the handler itself sends nothing.
     await f.handle(pressUpdate(alice, 'match:decline:42', 60));
     assert.deepEqual(f.calls.filter((c) => c.name === 'confirm').at(-1)?.args, [
       42,
       aliceId,
       'decline',
     ]);
-    assert.equal(f.sent.length, sentBeforeDecline, 'no edit of a decided proposal');
+    assert.equal(f.answers().at(-1)?.payload.text, 'Ок, пропускаем. Продолжаю поиск.');
+    await f.handle(pressUpdate(alice, 'match:accept:42', 60));
+    assert.equal(f.answers().at(-1)?.payload.text, 'Это предложение уже закрыто.');
+    assert.equal(f.sent.length, sentBeforeAccept, 'no edit of a decided proposal');
+  });
+
+  it('/find says "Looking for a partner" only when no proposal came within the moment', async () => {
+    await ready(alice);
+    const before = f.texts(alice.id).length;
+    f.state.proposedDuringFind = true;
+    await f.handle(textUpdate(alice, '/find'));
+    assert.equal(f.texts(alice.id).length, before, 'the proposal is the only answer');
+    f.state.proposedDuringFind = false;
+    await f.handle(textUpdate(alice, '/find'));
+    assert.equal(f.texts(alice.id).at(-1), 'Ищу вам собеседника… Это может занять до минуты.');
   });
 
   it('a failing handler still answers the button and tells the user', async () => {

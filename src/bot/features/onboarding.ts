@@ -26,8 +26,7 @@ privateChats.command('start', async (ctx) => {
     await say(ctx, ctx.t.rules, { reply_markup: rulesKeyboard(ctx.t) });
     return;
   }
-  const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
-  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, inChat) });
+  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t) });
 });
 
 onButton(onboarding, 'rules', async (ctx) => {
@@ -119,6 +118,6 @@ export async function saveTimeZone(ctx: BotContext, input: string): Promise<void
   }
   const profile = await ctx.deps.users.profile(ctx.user.id);
   if (profile?.rules_accepted_at && profile.topic_ids.length >= 2) {
-    await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, false) });
+    await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t) });
   }
 }

@@ -46,6 +46,5 @@ onButton(profile, 'lang', async (ctx, { language }) => {
   await ctx.deps.users.setLanguage(ctx.user.id, language);
   ctx.t = TEXTS[language];
   await answer(ctx);
-  const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
-  await say(ctx, ctx.t.languageSaved, { reply_markup: mainKeyboard(ctx.t, inChat) });
+  await say(ctx, ctx.t.languageSaved, { reply_markup: mainKeyboard(ctx.t) });
 });

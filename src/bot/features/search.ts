@@ -20,7 +20,11 @@ async function find(ctx: BotContext): Promise<void> {
   }
   try {
     const result = await deps.searches.find(user.id);
-    await say(ctx, result.already ? t.alreadySearching : t.searching);
+    if (!result.searchId) return say(ctx, t.alreadySearching);
+    // When a partner is waiting the proposal is the answer, and one message fewer spends less
+    // of the bot's budget (about 30 messages a second in all); otherwise say we are looking.
+    if (await deps.searches.awaitProposal(result.searchId, deps.searchingNoticeDelayMs)) return;
+    await say(ctx, t.searching, {}, { lane: 'search', purpose: 'searching' });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     switch (error.code) {
