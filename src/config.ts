@@ -111,7 +111,7 @@ export const configSchema = z
     CHAT_TIMER_CONCURRENCY: int(1, 256).default(4),
     MATCH_STREAM_MAXLEN: int(1000, 10_000_000).default(100_000),
     MATCHER_BATCH_SIZE: int(1, 1000).default(32),
-    MATCHER_CONCURRENCY: int(1, 64).default(4),
+    MATCHER_CONCURRENCY: int(1, 64).default(16),
     MATCHER_MAX_DELIVERIES: int(1, 100).default(5),
     MATCHER_CLAIM_IDLE_SECONDS: int(1, 3600).default(30),
     MATCHER_BLOCK_MS: int(10, 60_000).default(1000),
