@@ -120,6 +120,8 @@ export const configSchema = z
     OUTBOUND_CONCURRENCY: int(1, 256).default(8),
     OUTBOUND_CHAT_INTERVAL_MS: int(0, 60_000).default(1000),
     OUTBOUND_CHAT_BURST: int(1, 20).default(2),
+    PAID_BROADCAST_PER_SECOND: int(0, 1000).default(0),
+    PAID_BROADCAST_DAILY_STARS: int(0, 10_000_000).default(100),
     SEARCHING_NOTICE_DELAY_MS: int(0, 60_000).default(1500),
     FIND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(6),
     COMMAND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(30),

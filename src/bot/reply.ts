@@ -28,6 +28,9 @@ export interface SendOptions {
   ephemeral?: boolean;
   lane?: OutboundLane;
   purpose?: OutboundPurpose;
+  /** See OutboundMessage. */
+  notBefore?: number;
+  onlyWhileSearching?: string;
 }
 
 /** Sends a message to the current chat through the outbound queue. */

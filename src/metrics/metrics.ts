@@ -141,6 +141,11 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ['purpose'] as const,
       registers,
     }),
+    telegramPaidMessages: new Counter({
+      name: 'telegram_paid_messages_total',
+      help: 'Messages sent with allow_paid_broadcast beyond the free rate (0.1 Star each)',
+      registers,
+    }),
     findToProposalDelivered: new Histogram({
       name: 'match_find_to_proposal_delivered_ms',
       help: "From /find to the person's first proposal accepted by the Bot API, in milliseconds",

@@ -25,8 +25,8 @@ export type OutboundPayload<M extends OutboundMethod> = OutboundPayloads[M];
  * Which of a chat's orders a message keeps. Messages of one lane reach the chat in the order
  * they were queued; lanes do not wait for each other, so a proposal never waits behind a
  * rating prompt, and the sender picks `search` messages first when the bot is at its limit.
- * - `search`: the answer to /find, proposals, their closing edits and the chat's opening
- *   message: what a person who is looking for someone waits for.
+ * - `search`: proposals, their closing edits and the chat's opening message: what a person
+ *   who is looking for someone waits for.
  * - `chat`: relayed chat messages and their edits, in the order they were written.
  * - `notice`: everything else (answers to commands, "chat ended" with the rating prompt).
  */
@@ -97,6 +97,13 @@ interface OutboundEnvelope {
    * once. For the last messages to a user who erased their data.
    */
   ephemeral?: boolean;
+  /** Not sent before this time (epoch ms). */
+  notBefore?: number;
+  /**
+   * Sent only if this search is still looking for a partner when the message is due (see
+   * OutboundSenderDeps.isSearchOpen); dropped once it has a proposal or has ended.
+   */
+  onlyWhileSearching?: string;
   /** Which order of the chat this message keeps; `notice` when unset. */
   lane?: OutboundLane;
   /** What it is for (see OutboundPurpose); `reply` when unset. */

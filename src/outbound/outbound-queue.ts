@@ -85,7 +85,7 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
         {
           jobId: message.key,
           priority: LANE_PRIORITY[lane],
-          delay: Math.max(0, Number(slot) - at),
+          delay: Math.max(0, Number(slot) - at, (message.notBefore ?? 0) - at),
           attempts: 8,
           backoff: { type: 'exponential', delay: 1_000 },
           // Kept a day so a replayed effect with the same key stays a no-op.

@@ -31,6 +31,10 @@ export function createRedisKeys(prefix: string) {
     conversation: (tgId: number) => `${prefix}conv:${tgId}`,
     /** Per-chat send pacing (GCRA) and ordering (sequence numbers) of the outbound queue. */
     chatSlot: (chatId: number | string) => `${prefix}outbound:chat:${chatId}`,
+    /** Telegram's free global rate as the sender spends it (GCRA), when paid broadcasts are on. */
+    outboundFreeBudget: `${prefix}outbound:free`,
+    /** Paid broadcast messages sent on one UTC day (YYYY-MM-DD), for the daily Stars cap. */
+    outboundPaidDay: (day: string) => `${prefix}outbound:paid:${day}`,
     /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */
     relayOrigin: (chatId: number | string) => `${prefix}relay:origin:${chatId}`,
   };

@@ -36,11 +36,8 @@ export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserR
    * the bot), busy, unavailable.
    */
   find(userId: number): Promise<FindResult>;
-  /**
-   * Waits up to `withinMs` for the search to leave the queue (a proposal, or its end).
-   * Resolves true if it did, false if it is still looking for a partner.
-   */
-  awaitProposal(searchId: string, withinMs: number): Promise<boolean>;
+  /** True while the search is still looking for a partner (queued or in the waiting pool). */
+  isOpen(searchId: string): Promise<boolean>;
   /**
    * Stops the user's search if it is queued or waiting.
    * @throws AppError busy when a proposal is open: it must be answered or skipped.
@@ -67,9 +64,6 @@ const startRow = z.object({
   tz: z.string().nullable(),
   requested_at: z.date().nullable(),
 });
-
-/** How often awaitProposal looks at the search: a few reads per /find at most. */
-const SEARCH_POLL_MS = 250;
 
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { db, metrics } = deps;
@@ -133,16 +127,10 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       return { queued: true, searchId: id };
     },
 
-    async awaitProposal(searchId, withinMs) {
-      const deadline = Date.now() + withinMs;
-      for (;;) {
-        const state = await db.maybeOneFirst(sql.type(z.object({ state: z.string() }))`
-          SELECT state FROM searches WHERE id = ${searchId}`);
-        if (state !== 'queued' && state !== 'waiting') return true;
-        const left = deadline - Date.now();
-        if (left <= 0) return false;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(SEARCH_POLL_MS, left)));
-      }
+    async isOpen(searchId) {
+      const state = await db.maybeOneFirst(sql.type(z.object({ state: z.string() }))`
+        SELECT state FROM searches WHERE id = ${searchId}`);
+      return state === 'queued' || state === 'waiting';
     },
 
     async cancel(userId) {

@@ -56,8 +56,6 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
   const state = {
     activeChat: null as ActiveChat | null,
     findError: null as AppError | null,
-    /** Whether a proposal is made while /find waits before saying "Looking for a partner…". */
-    proposedDuringFind: false,
     /** match id -> participant user ids, and who accepted. */
     matches: new Map<number, { users: number[]; accepted: number[]; status: string }>(),
   };
@@ -116,8 +114,6 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
         if (state.findError) throw state.findError;
         return { queued: true, searchId: `search-${userId}` };
       },
-      /** A proposal "arrives" during /find's short wait when the test says so. */
-      awaitProposal: async () => state.proposedDuringFind,
       cancel: async (userId: number) => (record('cancel', userId), { cancelled: true }),
       async confirm(matchId: number, userId: number, action: 'accept' | 'decline') {
         record('confirm', matchId, userId, action);
@@ -160,7 +156,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
     keys,
     log: createLogger('silent'),
     limits,
-    searchingNoticeDelayMs: 0,
+    searchingNoticeDelayMs: 1500,
   } as unknown as BotDeps;
 
   const bot = createBot({

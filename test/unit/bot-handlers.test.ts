@@ -149,15 +149,16 @@ describe('bot handlers: onboarding, search, proposals', () => {
     assert.equal(f.sent.length, sentBeforeAccept, 'no edit of a decided proposal');
   });
 
-  it('/find says "Looking for a partner" only when no proposal came within the moment', async () => {
+  it('/find queues "Looking for a partner" for a moment later, only while still searching', async () => {
     await ready(alice);
-    const before = f.texts(alice.id).length;
-    f.state.proposedDuringFind = true;
+    const before = Date.now();
     await f.handle(textUpdate(alice, '/find'));
-    assert.equal(f.texts(alice.id).length, before, 'the proposal is the only answer');
-    f.state.proposedDuringFind = false;
-    await f.handle(textUpdate(alice, '/find'));
-    assert.equal(f.texts(alice.id).at(-1), 'Ищу вам собеседника… Это может занять до минуты.');
+    const notice = f.sent.at(-1)!;
+    assert.equal(notice.payload.text, 'Ищу вам собеседника… Это может занять до минуты.');
+    assert.equal(notice.onlyWhileSearching, `search-${f.users.get(alice.id)!.id}`);
+    assert.ok(notice.notBefore! >= before + 1500, 'not before SEARCHING_NOTICE_DELAY_MS');
+    assert.equal(notice.purpose, 'searching');
+    assert.equal(notice.lane, undefined, 'a notice: a proposal never waits for it');
   });
 
   it('a failing handler still answers the button and tells the user', async () => {
