@@ -41,6 +41,7 @@ export function createCrowd(options: CrowdOptions) {
   const people = new Map<number, Person>();
   const timers = new Set<NodeJS.Timeout>();
   let running = false;
+  let rate = options.rate;
 
   const later = (seconds: number, action: () => Promise<unknown>) => {
     const timer = setTimeout(
@@ -164,7 +165,7 @@ export function createCrowd(options: CrowdOptions) {
 
   async function arrivals(): Promise<void> {
     while (running) {
-      await pause(random.exponential(1 / options.rate) * speed);
+      await pause(random.exponential(1 / rate) * speed);
       if (!running) return;
       const now = Date.now();
       const idle = [...people.values()].filter((p) => p.state === 'idle' && p.restUntil <= now);
@@ -178,6 +179,10 @@ export function createCrowd(options: CrowdOptions) {
 
   return {
     stats: stats satisfies CrowdStats,
+    /** Changes the arrival rate (presses per second) from the next arrival on. */
+    setRate(perSecond: number): void {
+      rate = perSecond;
+    },
     people: () => [...people.values()],
     /**
      * Onboards everyone, a few at a time, through the bot. Whoever has finished presses

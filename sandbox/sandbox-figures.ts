@@ -20,7 +20,7 @@ export interface SandboxFigures extends CrowdFigures {
 }
 
 /** What one /find's lifecycle sends: everything but relayed chat content and command replies. */
-const LIFECYCLE_PURPOSES = [
+export const LIFECYCLE_PURPOSES = [
   'searching',
   'proposal',
   'proposal_closed',
@@ -42,7 +42,7 @@ export function callsPerFind(figures: SandboxFigures): {
   return { total: byPurpose.reduce((sum, [, n]) => sum + n, 0), byPurpose };
 }
 
-async function messagesByPurpose(app: App): Promise<Record<string, number>> {
+export async function messagesByPurpose(app: App): Promise<Record<string, number>> {
   const metric = await app.deps.metrics.telegramMessages.get();
   const counts: Record<string, number> = {};
   for (const value of metric.values) counts[String(value.labels.purpose)] = value.value;
