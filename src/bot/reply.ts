@@ -21,7 +21,7 @@ export type SayExtra = Omit<OutboundPayload<'sendMessage'>, 'text'>;
 export type EditExtra = Omit<OutboundPayload<'editMessageText'>, 'text' | 'message_id'>;
 
 /**
- * `ephemeral`: leave no record once sent; `lane`: see OutboundLane (`notice` if unset);
+ * `ephemeral`: leave no record once sent; `lane`: see OutboundLane (`reply` if unset);
  * `purpose`: see OutboundPurpose (`reply` if unset).
  */
 export interface SendOptions {
@@ -48,6 +48,7 @@ export async function say(
     userId: ctx.user?.id,
     method: 'sendMessage',
     payload: { text, ...extra },
+    lane: 'reply',
     ...options,
   });
 }
@@ -67,6 +68,7 @@ export async function editPressed(
     userId: ctx.user?.id,
     method: 'editMessageText',
     payload: { message_id: message.message_id, text, ...extra },
+    lane: 'reply',
     ...options,
   });
 }

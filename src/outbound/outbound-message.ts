@@ -28,10 +28,12 @@ export type OutboundPayload<M extends OutboundMethod> = OutboundPayloads[M];
  * - `search`: proposals, their closing edits and the chat's opening message: what a person
  *   who is looking for someone waits for.
  * - `chat`: relayed chat messages and their edits, in the order they were written.
- * - `notice`: everything else (answers to commands, "chat ended" with the rating prompt).
+ * - `reply`: the bot's answers to what a person just did (a command, a button, onboarding).
+ * - `notice`: what nobody is waiting for ("chat ended" with the rating prompt, "Looking for a
+ *   partner…", a search that expired); the sender takes these last.
  */
-export type OutboundLane = 'search' | 'chat' | 'notice';
-export const OUTBOUND_LANES: readonly OutboundLane[] = ['search', 'chat', 'notice'];
+export type OutboundLane = 'search' | 'chat' | 'reply' | 'notice';
+export const OUTBOUND_LANES: readonly OutboundLane[] = ['search', 'chat', 'reply', 'notice'];
 
 /**
  * What a message is for, counted per purpose once Telegram accepted it: the calls one /find
@@ -64,6 +66,7 @@ export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
 export const LANE_PRIORITY: Record<OutboundLane, number | undefined> = {
   search: undefined,
   chat: 1,
+  reply: 1,
   notice: 2,
 };
 

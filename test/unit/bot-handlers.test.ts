@@ -158,7 +158,7 @@ describe('bot handlers: onboarding, search, proposals', () => {
     assert.equal(notice.onlyWhileSearching, `search-${f.users.get(alice.id)!.id}`);
     assert.ok(notice.notBefore! >= before + 1500, 'not before SEARCHING_NOTICE_DELAY_MS');
     assert.equal(notice.purpose, 'searching');
-    assert.equal(notice.lane, undefined, 'a notice: a proposal never waits for it');
+    assert.equal(notice.lane, 'notice', 'nobody waits for it: the sender takes it last');
   });
 
   it('a failing handler still answers the button and tells the user', async () => {

@@ -31,6 +31,7 @@ async function find(ctx: BotContext): Promise<void> {
       {},
       {
         purpose: 'searching',
+        lane: 'notice',
         notBefore: Date.now() + deps.searchingNoticeDelayMs,
         onlyWhileSearching: result.searchId,
       },
