@@ -3,7 +3,13 @@ import { loadavg } from 'node:os';
 import { loadConfig } from '../src/config.js';
 import { defineCommand, readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
-import { capacityTable, countersSince, replaceSection, type CapacityStep } from './capacity.js';
+import {
+  capacityTable,
+  countersSince,
+  isSustained,
+  replaceSection,
+  type CapacityStep,
+} from './capacity.js';
 import { messagesByPurpose } from './sandbox-figures.js';
 import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
 import { runSandbox } from './sandbox-runner.js';
@@ -79,7 +85,7 @@ async function run(): Promise<void> {
     };
     steps.push(step);
     console.line(`\nCapacity after the ${rate} /find/s step:\n${capacityTable(steps)}\n`);
-    if (step.compatibleP95Ms === undefined || step.compatibleP95Ms > 2_000) break;
+    if (!isSustained(step)) break;
   }
   await sandboxRun.stop();
   const heading = options.paid

@@ -114,8 +114,9 @@ export interface WindowFigures {
   /** Of those, how many have not had their proposal. */
   compatibleUnanswered: number;
   /**
-   * p95 time to the proposal of the compatible finds; an unanswered one counts as infinitely
-   * late, so it can only make this worse.
+   * p95 time to the proposal of the compatible finds that had one. The unanswered are counted
+   * apart: "compatible" is the crowd's generous view (it ignores cooldowns and partners whose
+   * own proposal is being made), so some never get one however fast the bot is.
    */
   compatibleP95Ms: number | undefined;
   /** Arrivals the crowd wanted but found nobody idle for: the crowd, not the bot, was short. */
@@ -124,9 +125,9 @@ export interface WindowFigures {
 
 export function windowFigures(records: readonly FindRecord[], noOneIdle: number): WindowFigures {
   const compatible = records.filter((f) => f.compatibleWaiting);
-  const times = compatible.map((f) =>
-    f.proposedAt === undefined ? Number.POSITIVE_INFINITY : f.proposedAt - f.at,
-  );
+  const times = compatible
+    .filter((f) => f.proposedAt !== undefined)
+    .map((f) => f.proposedAt! - f.at);
   return {
     finds: records.length,
     compatible: compatible.length,
