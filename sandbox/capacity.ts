@@ -77,7 +77,7 @@ export function capacityTable(steps: readonly CapacityStep[]): string {
   });
   const best = sustainedRate(steps);
   return [
-    '| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal delivered (partner waiting) | sends and edits per second, all | per /find (by purpose) | arrivals with nobody idle | load average | sustained |',
+    '| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal seen (partner waiting) | sends and edits per second, all | per /find (by purpose) | arrivals with nobody idle | load average | sustained |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
