@@ -32,15 +32,18 @@ export interface PaidBroadcastDeps {
 export type BroadcastDecision = 'free' | 'paid' | 'wait';
 
 // Telegram's free global limit as a token bucket of one second's worth (GCRA, like the
-// per-chat pacing): takes a slot and answers 1 while the bucket has one, else 0.
+// per-chat pacing): takes a slot and answers 1 while the bucket has more than ARGV[4] slots
+// left, else 0.
 const FREE_SLOT_SCRIPT = `
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
+local keep = tonumber(ARGV[4])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
-if tat - now > (burst - 1) * interval then return 0 end
-redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', 60000)
+-- (slots are fractions of a millisecond, stored to 0.1 µs: a sum of them may round a hair over)
+if tat - now > (burst - 1 - keep) * interval + 0.01 then return 0 end
+redis.call('SET', KEYS[1], string.format('%.4f', tat + interval), 'PX', 60000)
 return 1
 `;
 
@@ -52,7 +55,13 @@ return 1
 export function createPaidBroadcast(deps: PaidBroadcastDeps) {
   const now = deps.now ?? Date.now;
   const redis = deps.redis as Redis & {
-    teteFreeSlot(key: string, now: number, interval: number, burst: number): Promise<number>;
+    teteFreeSlot(
+      key: string,
+      now: number,
+      interval: number,
+      burst: number,
+      keep: number,
+    ): Promise<number>;
   };
   if (deps.paidPerSecond > 0) {
     redis.defineCommand('teteFreeSlot', { numberOfKeys: 1, lua: FREE_SLOT_SCRIPT });
@@ -63,6 +72,10 @@ export function createPaidBroadcast(deps: PaidBroadcastDeps) {
   // holds up the whole queue.
   const interval = (1000 / deps.freePerSecond) * FREE_MARGIN;
   const burst = Math.max(1, deps.freePerSecond - 1);
+  // Sends may be paid for, edits may not: sends leave a third of the free bucket to edits, or
+  // with the sender far above the free rate every free slot would go to a send and the edits
+  // (and each chat's messages queued after one) would wait indefinitely.
+  const keepForEdits = Math.floor(burst / 3);
   return {
     enabled: deps.paidPerSecond > 0,
     /** The sender's overall rate: the free rate, plus the paid one when it is on. */
@@ -71,9 +84,17 @@ export function createPaidBroadcast(deps: PaidBroadcastDeps) {
     async decide(method: OutboundMethod): Promise<BroadcastDecision> {
       if (deps.paidPerSecond <= 0) return 'free';
       const at = now();
-      const free = await redis.teteFreeSlot(deps.keys.outboundFreeBudget, at, interval, burst);
+      const payable = PAYABLE.has(method);
+      const keep = payable ? keepForEdits : 0;
+      const free = await redis.teteFreeSlot(
+        deps.keys.outboundFreeBudget,
+        at,
+        interval,
+        burst,
+        keep,
+      );
       if (free === 1) return 'free';
-      if (!PAYABLE.has(method)) return 'wait';
+      if (!payable) return 'wait';
       const day = deps.keys.outboundPaidDay(new Date(at).toISOString().slice(0, 10));
       const [[, paid]] = (await redis
         .multi()

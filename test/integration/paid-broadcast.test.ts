@@ -50,6 +50,26 @@ describe('paid broadcasts', function () {
     assert.deepEqual(await decide(3), ['free', 'free', 'paid']);
   });
 
+  it('leaves part of the free budget to edits, which cannot be paid for', async () => {
+    const now = Date.UTC(2026, 11, 2, 12, 0, 0);
+    const paid = createPaidBroadcast({
+      redis,
+      keys: keysOf(),
+      freePerSecond: 31, // a free bucket of 30, of which sends leave 10 to edits
+      paidPerSecond: 100,
+      dailyStars: 100,
+      now: () => now,
+    });
+    const sends = await Promise.all(Array.from({ length: 25 }, () => paid.decide('sendMessage')));
+    assert.equal(sends.filter((d) => d === 'free').length, 20);
+    assert.equal(sends.filter((d) => d === 'paid').length, 5);
+    const edits = await Promise.all(
+      Array.from({ length: 12 }, () => paid.decide('editMessageText')),
+    );
+    assert.equal(edits.filter((d) => d === 'free').length, 10);
+    assert.equal(edits.filter((d) => d === 'wait').length, 2);
+  });
+
   it('is off by default: every call is free, nothing is counted', async () => {
     const keys = keysOf();
     const paid = createPaidBroadcast({
