@@ -54,7 +54,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function run(): Promise<void> {
   const options = readCommandLine(COMMAND);
   const loaded = loadConfig();
-  const config = options.paid ? { ...loaded, PAID_BROADCAST_PER_SECOND: options.paid } : loaded;
+  // The run measures what paid broadcasts allow, not the daily cap: with the cap of 100 Stars
+  // (1000 messages) onboarding alone would spend it in the first minute.
+  const config = options.paid
+    ? { ...loaded, PAID_BROADCAST_PER_SECOND: options.paid, PAID_BROADCAST_DAILY_STARS: 10_000_000 }
+    : loaded;
   const sandboxRun = await runSandbox(config, {
     users: options.users,
     rate: options.from,
@@ -89,7 +93,7 @@ async function run(): Promise<void> {
   }
   await sandboxRun.stop();
   const heading = options.paid
-    ? `## Capacity with paid broadcasts (PAID_BROADCAST_PER_SECOND=${options.paid})`
+    ? `## Capacity with paid broadcasts (PAID_BROADCAST_PER_SECOND=${options.paid}, no daily cap)`
     : `## Capacity at the free limit (OUTBOUND_RATE_PER_SECOND=${config.OUTBOUND_RATE_PER_SECOND})`;
   const section = [
     heading,
