@@ -88,7 +88,11 @@ export async function runMeasuredPhase(
   const searches = Object.values(states).reduce((sum, n) => sum + n, 0);
   const outcomes: Record<string, number> = {};
   for (const find of load.finds) outcomes[find.outcome] = (outcomes[find.outcome] ?? 0) + 1;
-  const seconds = (load.endedAt - load.startedAt) / 1000;
+  // The rate is over the time the requests actually took to be accepted: when the API lags,
+  // the last ones are accepted well after the schedule's end, and dividing by the nominal
+  // duration would report a rate the service did not sustain.
+  const scheduledSeconds = (load.endedAt - load.startedAt) / 1000;
+  const seconds = (lastAck - load.startedAt) / 1000;
   const windows: number[] = [];
   for (let start = 0; start + 10 <= load.timeline.length; start += 10) {
     const slice = load.timeline.slice(start, start + 10);
@@ -98,7 +102,10 @@ export async function runMeasuredPhase(
   const cpuTotal = processes.reduce((sum, p) => sum + p.cpuSeconds, 0);
   return {
     rate: phase.rate,
+    /** From the first /find sent to the last one accepted. */
     seconds: round(seconds, 1),
+    /** How long the schedule sent requests for (the phase's nominal duration). */
+    scheduledSeconds: round(scheduledSeconds, 1),
     /** The machine's 1/5/15-minute load averages: other work on the machine shows here. */
     loadAverage: {
       atStart: loadAverageAtStart.map((v) => round(v)),

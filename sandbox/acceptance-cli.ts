@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadConfig } from '../src/config.js';
 import { readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 import { startPrometheus } from './prometheus-runner.js';
 import { renderAcceptance } from './acceptance-report.js';
+import { capacitySections, replaceSection } from './capacity.js';
 import { runSandbox } from './sandbox-runner.js';
 import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
 
@@ -67,7 +68,10 @@ async function run(): Promise<void> {
     alerts,
     prometheus: prometheus?.version,
   });
-  await writeFile('bench/ACCEPTANCE.md', await formatMarkdown('bench/ACCEPTANCE.md', report));
+  // The capacity runs' sections (npm run capacity) stay: they are measured separately.
+  const previous = await readFile('bench/ACCEPTANCE.md', 'utf8').catch(() => '');
+  const kept = capacitySections(previous).reduce(replaceSection, report);
+  await writeFile('bench/ACCEPTANCE.md', await formatMarkdown('bench/ACCEPTANCE.md', kept));
   sandboxRun.console.line('\nWrote bench/ACCEPTANCE.md');
   process.exit(0);
 }

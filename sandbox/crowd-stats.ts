@@ -30,6 +30,7 @@ export function createCrowdStats(now: () => number = Date.now) {
   const finds: FindRecord[] = [];
   const chats = new Set<number>();
   let noOneIdle = 0;
+  const noOneIdleAt: number[] = [];
   let onboarded = 0;
   let firstProposalAt: number | undefined;
   let reportFirstProposal!: (at: number) => void;
@@ -58,6 +59,14 @@ export function createCrowdStats(now: () => number = Date.now) {
     },
     noOneIdle(): void {
       noOneIdle += 1;
+      noOneIdleAt.push(now());
+    },
+    /** The finds pressed in [from, to) and how they fared (see windowFigures). */
+    window(from: number, to: number): WindowFigures {
+      return windowFigures(
+        finds.filter((f) => f.at >= from && f.at < to),
+        noOneIdleAt.filter((at) => at >= from && at < to).length,
+      );
     },
     figures(): CrowdFigures {
       const t = now();
@@ -96,3 +105,34 @@ export function createCrowdStats(now: () => number = Date.now) {
 }
 
 export type CrowdStats = ReturnType<typeof createCrowdStats>;
+
+/** How the finds of one stretch of time fared, for the capacity run. */
+export interface WindowFigures {
+  finds: number;
+  /** Finds with someone compatible searching when pressed. */
+  compatible: number;
+  /** Of those, how many have not had their proposal. */
+  compatibleUnanswered: number;
+  /**
+   * p95 time to the proposal of the compatible finds that had one. The unanswered are counted
+   * apart: "compatible" is the crowd's generous view (it ignores cooldowns and partners whose
+   * own proposal is being made), so some never get one however fast the bot is.
+   */
+  compatibleP95Ms: number | undefined;
+  /** Arrivals the crowd wanted but found nobody idle for: the crowd, not the bot, was short. */
+  noOneIdle: number;
+}
+
+export function windowFigures(records: readonly FindRecord[], noOneIdle: number): WindowFigures {
+  const compatible = records.filter((f) => f.compatibleWaiting);
+  const times = compatible
+    .filter((f) => f.proposedAt !== undefined)
+    .map((f) => f.proposedAt! - f.at);
+  return {
+    finds: records.length,
+    compatible: compatible.length,
+    compatibleUnanswered: compatible.filter((f) => f.proposedAt === undefined).length,
+    compatibleP95Ms: percentile(times, 95),
+    noOneIdle,
+  };
+}

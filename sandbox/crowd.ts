@@ -41,6 +41,7 @@ export function createCrowd(options: CrowdOptions) {
   const people = new Map<number, Person>();
   const timers = new Set<NodeJS.Timeout>();
   let running = false;
+  let rate = options.rate;
 
   const later = (seconds: number, action: () => Promise<unknown>) => {
     const timer = setTimeout(
@@ -108,23 +109,27 @@ export function createCrowd(options: CrowdOptions) {
   function react(person: Person, seen: Seen): void {
     switch (seen.kind) {
       case 'proposal': {
-        if (person.state === 'proposed') return; // an edit of the same proposal
+        if (person.state === 'proposed' && person.matchId === seen.matchId) return; // an edit
         person.state = 'proposed';
         person.matchId = seen.matchId;
         if (person.findIndex !== undefined) stats.proposed(person.findIndex);
         person.chatQuality = seen.quality;
         if (random.chance(person.profile.ignoreChance)) return; // they never answer
         const accept = random.chance(acceptChance(person, seen.quality));
-        later(random.logNormal(person.profile.answerDelaySeconds, 0.7), () =>
-          person.user.pressButton(
+        later(random.logNormal(person.profile.answerDelaySeconds, 0.7), async () => {
+          await person.user.pressButton(
             seen.messageId,
             packCallback({
               type: 'proposal',
               answer: accept ? 'accept' : 'decline',
               matchId: seen.matchId,
             }),
-          ),
-        );
+          );
+          // The button's answer says "skipped, I keep looking": no message follows.
+          if (!accept && person.state === 'proposed' && person.matchId === seen.matchId) {
+            person.state = 'searching';
+          }
+        });
         return;
       }
       case 'chat.open':
@@ -160,7 +165,7 @@ export function createCrowd(options: CrowdOptions) {
 
   async function arrivals(): Promise<void> {
     while (running) {
-      await pause(random.exponential(1 / options.rate) * speed);
+      await pause(random.exponential(1 / rate) * speed);
       if (!running) return;
       const now = Date.now();
       const idle = [...people.values()].filter((p) => p.state === 'idle' && p.restUntil <= now);
@@ -174,6 +179,10 @@ export function createCrowd(options: CrowdOptions) {
 
   return {
     stats: stats satisfies CrowdStats,
+    /** Changes the arrival rate (presses per second) from the next arrival on. */
+    setRate(perSecond: number): void {
+      rate = perSecond;
+    },
     people: () => [...people.values()],
     /**
      * Onboards everyone, a few at a time, through the bot. Whoever has finished presses
@@ -186,7 +195,9 @@ export function createCrowd(options: CrowdOptions) {
       options.emulator.onBotMessage((event) => {
         const person = people.get(event.chatId);
         if (!person || person.state === 'new' || !running) return;
-        react(person, readMessage(person.user, event.message, person.texts));
+        for (const seen of readMessage(person.user, event.message, person.texts)) {
+          react(person, seen);
+        }
       });
       void arrivals();
       const queue = [...options.profiles];

@@ -43,39 +43,49 @@ function isSearchExpired(text: string, t: Texts): boolean {
   return text.startsWith(head ?? '') && text.endsWith(tail ?? '');
 }
 
-/** Classifies a bot message for a person whose texts are `t`. */
-export function readMessage(user: EmulatedUser, message: Message, t: Texts): Seen {
+/** The status line a closed proposal card ends with (see proposalClosedCard). */
+const statusOf = (text: string) => text.slice(text.lastIndexOf('\n') + 1);
+
+/** Classifies a bot message for a person whose texts are `t`: what it tells them, in order. */
+export function readMessage(user: EmulatedUser, message: Message, t: Texts): Seen[] {
   const text = message.text ?? message.caption ?? '';
   const data = buttonData(user, message);
   const accept = data.find((value) => value.type === 'proposal' && value.answer === 'accept');
   if (accept?.type === 'proposal') {
-    return {
-      kind: 'proposal',
-      matchId: accept.matchId,
-      messageId: message.message_id,
-      quality: proposalQuality(text),
-    };
+    return [
+      {
+        kind: 'proposal',
+        matchId: accept.matchId,
+        messageId: message.message_id,
+        quality: proposalQuality(text),
+      },
+    ];
+  }
+  const seen: Seen[] = [];
+  // The end of a chat and the rating prompt come in one message.
+  const ended = [t.chatEndedByPartner, t.chatEndedByYou, t.chatEndedIdle, t.chatEndedSafety];
+  if (ended.some((line) => text === line || text.startsWith(`${line}\n`))) {
+    seen.push({ kind: 'chat.ended' });
   }
   const rate = data.find((value) => value.type === 'rate');
   if (rate?.type === 'rate') {
-    return {
-      kind: 'rating.asked',
-      matchId: rate.matchId,
-      messageId: message.message_id,
-    };
+    seen.push({ kind: 'rating.asked', matchId: rate.matchId, messageId: message.message_id });
   }
+  if (seen.length) return seen;
   // The intro's opening words, whatever the partner's name: "Чат открыт! Ваш собеседник — ".
-  if (text.startsWith(t.intro('\u0000', '').split('\u0000')[0]!)) return { kind: 'chat.open' };
-  if ([t.chatEndedByPartner, t.chatEndedByYou, t.chatEndedIdle, t.chatEndedSafety].includes(text)) {
-    return { kind: 'chat.ended' };
+  if (text.startsWith(t.intro('\u0000', '').split('\u0000')[0]!)) return [{ kind: 'chat.open' }];
+  // A closed proposal card ends with what happened to it.
+  const status = statusOf(text);
+  if ([t.partnerSkipped, t.expiredRequeued, t.skipped].includes(status)) {
+    return [{ kind: 'searching.again' }];
   }
-  if ([t.partnerSkipped, t.expiredRequeued, t.skipped].includes(text)) {
-    return { kind: 'searching.again' };
+  if (
+    [t.expiredNoAnswer, t.expiredLimit, t.busyChat].includes(status) ||
+    isSearchExpired(text, t)
+  ) {
+    return [{ kind: 'search.over' }];
   }
-  if ([t.expiredNoAnswer, t.expiredLimit, t.busyChat].includes(text) || isSearchExpired(text, t)) {
-    return { kind: 'search.over' };
-  }
-  return { kind: 'other' };
+  return [{ kind: 'other' }];
 }
 
 /** A simulated person: a profile, a Telegram client in the emulator, and their current state. */

@@ -15,6 +15,38 @@ export interface SandboxFigures extends CrowdFigures {
   activeChats: number;
   waiting: number;
   meanRating: number | undefined;
+  /** Sends and edits Telegram accepted, by purpose (telegram_messages_total). */
+  messagesByPurpose: Record<string, number>;
+}
+
+/** What one /find's lifecycle sends: everything but relayed chat content and command replies. */
+export const LIFECYCLE_PURPOSES = [
+  'searching',
+  'proposal',
+  'proposal_closed',
+  'chat_open',
+  'chat_ended',
+  'search_expired',
+];
+
+/** Sends and edits of the /find lifecycle per /find: all, and by purpose. */
+export function callsPerFind(figures: SandboxFigures): {
+  total: number | undefined;
+  byPurpose: [string, number][];
+} {
+  if (!figures.finds) return { total: undefined, byPurpose: [] };
+  const byPurpose = LIFECYCLE_PURPOSES.map(
+    (purpose) =>
+      [purpose, (figures.messagesByPurpose[purpose] ?? 0) / figures.finds] as [string, number],
+  );
+  return { total: byPurpose.reduce((sum, [, n]) => sum + n, 0), byPurpose };
+}
+
+export async function messagesByPurpose(app: App): Promise<Record<string, number>> {
+  const metric = await app.deps.metrics.telegramMessages.get();
+  const counts: Record<string, number> = {};
+  for (const value of metric.values) counts[String(value.labels.purpose)] = value.value;
+  return counts;
 }
 
 const counts = z.object({
@@ -52,6 +84,7 @@ export async function readSandboxFigures(app: App, crowd: Crowd): Promise<Sandbo
     activeChats: row.active_chats,
     waiting: row.waiting,
     meanRating: row.mean_rating ?? undefined,
+    messagesByPurpose: await messagesByPurpose(app),
   };
 }
 
@@ -88,6 +121,7 @@ export function progressLine(
 
 /** The sprint's acceptance figures against their targets, as a Markdown table. */
 export function acceptanceTable(figures: SandboxFigures): string {
+  const calls = callsPerFind(figures);
   const rows: [string, string, string, boolean | undefined][] = [
     [
       '/find with a proposal within 60 s',
@@ -122,6 +156,24 @@ export function acceptanceTable(figures: SandboxFigures): string {
       undefined,
     ],
     ['/find presses (judged for 60 s)', '—', `${figures.finds} (${figures.judged})`, undefined],
+    [
+      'Bot API sends and edits per /find (relayed chat content and command replies aside)',
+      '≤ 6',
+      calls.total === undefined ? '—' : calls.total.toFixed(2),
+      calls.total === undefined ? undefined : calls.total <= 6,
+    ],
+    [
+      '… by purpose',
+      '—',
+      calls.byPurpose.map(([purpose, n]) => `${purpose} ${n.toFixed(2)}`).join(', ') || '—',
+      undefined,
+    ],
+    [
+      'relayed chat messages per /find',
+      '—',
+      figures.finds ? ((figures.messagesByPurpose.relay ?? 0) / figures.finds).toFixed(2) : '—',
+      undefined,
+    ],
     [
       'chats started, mean rating',
       '—',

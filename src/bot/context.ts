@@ -23,6 +23,8 @@ export interface BotDeps {
   keys: RedisKeys;
   log: Logger;
   limits: { findPerMinute: number; commandsPerMinute: number };
+  /** How long /find waits for a proposal before it says "Looking for a partner…". */
+  searchingNoticeDelayMs: number;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

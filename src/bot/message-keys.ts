@@ -25,13 +25,11 @@ export const messageKeys = {
         return `s${notice.searchId}-expired`;
       case 'chat.ended':
         return `c${notice.matchId}-ended-u${userId}`;
-      case 'feedback.request':
-        return `c${notice.matchId}-feedback-u${userId}`;
     }
   },
 
-  /** A further message sent for the same notice (`part`: intro, rules, edit). */
-  part: (key: string, part: 'edit' | 'intro' | 'rules') => `${key}-${part}`,
+  /** A further message sent for the same notice (`part`: the edit of the proposal). */
+  part: (key: string, part: 'edit') => `${key}-${part}`,
 
   /**
    * The `n`th message a bot update sends or edits: a redelivered update (same update_id)

@@ -1,4 +1,8 @@
-import type { OutboundPayload } from '../outbound/outbound-message.js';
+import type {
+  OutboundLane,
+  OutboundPayload,
+  OutboundPurpose,
+} from '../outbound/outbound-message.js';
 import type { BotContext } from './context.js';
 import { messageKeys } from './message-keys.js';
 
@@ -16,9 +20,17 @@ function nextKey(ctx: BotContext, kind: 'say' | 'edit'): string {
 export type SayExtra = Omit<OutboundPayload<'sendMessage'>, 'text'>;
 export type EditExtra = Omit<OutboundPayload<'editMessageText'>, 'text' | 'message_id'>;
 
-/** `ephemeral`: leave no record once sent (see OutboundMessage). */
+/**
+ * `ephemeral`: leave no record once sent; `lane`: see OutboundLane (`reply` if unset);
+ * `purpose`: see OutboundPurpose (`reply` if unset).
+ */
 export interface SendOptions {
   ephemeral?: boolean;
+  lane?: OutboundLane;
+  purpose?: OutboundPurpose;
+  /** See OutboundMessage. */
+  notBefore?: number;
+  onlyWhileSearching?: string;
 }
 
 /** Sends a message to the current chat through the outbound queue. */
@@ -50,6 +62,7 @@ export async function sayKeyed(
     userId: ctx.user?.id,
     method: 'sendMessage',
     payload: { text, ...extra },
+    lane: 'reply',
     ...options,
   });
   return key;
@@ -89,6 +102,7 @@ export async function editPressed(
     userId: ctx.user?.id,
     method: 'editMessageText',
     payload: { message_id: message.message_id, text, ...extra },
+    lane: 'reply',
     ...options,
   });
 }

@@ -4,7 +4,11 @@ import type { TopicRow } from '../db/queries/topics.js';
 import { sharedLocalHours, utcOffsetMinutes } from '../time/waking-hours.js';
 import type { Notice, NoticeKind, Notifier } from '../notifications/notifier.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
-import type { OutboundPayload } from '../outbound/outbound-message.js';
+import type {
+  OutboundLane,
+  OutboundPayload,
+  OutboundPurpose,
+} from '../outbound/outbound-message.js';
 import { TEXTS, type Texts } from './i18n/index.js';
 import { mainKeyboard, proposalKeyboard, ratingKeyboard } from './keyboards/keyboards.js';
 import { messageKeys } from './message-keys.js';
@@ -26,8 +30,26 @@ function safeOffset(zone: string): number {
   }
 }
 
-const needsPartner = (notice: Notice): notice is Extract<Notice, { partnerId: number }> =>
-  notice.kind === 'proposal' || notice.kind === 'chat.started';
+/** The match a notice is about, when its message shows the partner (their name, topics, hours). */
+const matchOfCard = (notice: Notice): number | null =>
+  notice.kind === 'proposal' ||
+  notice.kind === 'chat.started' ||
+  notice.kind === 'proposal.declined' ||
+  notice.kind === 'proposal.expired'
+    ? notice.matchId
+    : null;
+
+/** What the notices send, and the lane each goes in: see OutboundLane. */
+type NoticePurpose = Extract<
+  OutboundPurpose,
+  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended'
+>;
+const LANE_OF: Record<NoticePurpose, OutboundLane> = {
+  proposal: 'search',
+  chat_open: 'search',
+  search_expired: 'notice',
+  chat_ended: 'notice',
+};
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
 interface Delivery<K extends NoticeKind> {
@@ -39,7 +61,13 @@ interface Delivery<K extends NoticeKind> {
 
 /** How renderers reach the user: the outbound queue, and what the partner looks like. */
 interface Sink {
-  send(user: Recipient, key: string, text: string, extra?: OutboundExtra): Promise<void>;
+  send(
+    user: Recipient,
+    purpose: NoticePurpose,
+    key: string,
+    text: string,
+    extra?: OutboundExtra,
+  ): Promise<void>;
   /** Replaces the proposal message's text and removes its buttons. */
   closeProposal(user: Recipient, matchId: number, key: string, text: string): Promise<void>;
   /** The partner's name, the shared topics and hours, or null if the partner is gone. */
@@ -49,55 +77,87 @@ interface Sink {
   ): Promise<{ name: string; topics: string; hours: string } | null>;
 }
 
-/** One function per notice kind: the messages that tell the user about it. */
+// Every message here counts against Telegram's limits (about 30 a second in all, one a second
+// per chat), so each notice is one send or one edit: what a person must know, said once.
+const EXPIRY_TEXT = {
+  end_no_answer: 'expiredNoAnswer',
+  end_requeue_limit: 'expiredLimit',
+  requeue: 'expiredRequeued',
+  requeue_expired: 'expiredRequeued',
+} as const;
+
+const ENDED_TEXT = {
+  you: 'chatEndedByYou',
+  partner: 'chatEndedByPartner',
+  idle: 'chatEndedIdle',
+  safety: 'chatEndedSafety',
+} as const;
+
+/** The proposal card rewritten to say how it ended, still showing whom it was for. */
+async function closeCard(
+  sink: Sink,
+  { user, t, key }: Pick<Delivery<NoticeKind>, 'user' | 't' | 'key'>,
+  matchId: number,
+  outcome: string,
+): Promise<void> {
+  const partner = await sink.partner(user, t);
+  const text = partner
+    ? t.proposalClosedCard(partner.name, partner.topics, partner.hours, outcome)
+    : outcome;
+  await sink.closeProposal(user, matchId, key, text);
+}
+
+/** One function per notice kind: the message that tells the user about it. */
 const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promise<void> } = {
   async proposal(sink, { user, notice, t, key }) {
     const partner = await sink.partner(user, t);
     if (!partner) return;
-    await sink.send(user, key, t.proposal(partner.name, partner.topics, partner.hours), {
-      reply_markup: proposalKeyboard(t, notice.matchId),
-    });
+    await sink.send(
+      user,
+      'proposal',
+      key,
+      t.proposal(partner.name, partner.topics, partner.hours),
+      {
+        reply_markup: proposalKeyboard(t, notice.matchId),
+      },
+    );
   },
-  async 'chat.started'(sink, { user, notice, t, key }) {
+  // The proposal cards are left as they are: the button's answer told the second to accept,
+  // and this message (a new one, so that it notifies) tells both.
+  async 'chat.started'(sink, { user, t, key }) {
     const partner = await sink.partner(user, t);
     if (!partner) return;
-    // The first to accept still sees "waiting" on their proposal; show the outcome.
-    await sink.closeProposal(user, notice.matchId, key, t.matched);
-    await sink.send(user, messageKeys.part(key, 'intro'), t.intro(partner.name, partner.topics));
-    await sink.send(user, messageKeys.part(key, 'rules'), t.rules, {
-      reply_markup: mainKeyboard(t, true),
+    await sink.send(
+      user,
+      'chat_open',
+      key,
+      t.chatOpen(t.intro(partner.name, partner.topics), t.rules),
+      {
+        reply_markup: mainKeyboard(t),
+      },
+    );
+  },
+  // Whoever skipped was told by the button's answer; the other learns it from their card.
+  async 'proposal.declined'(sink, delivery) {
+    if (delivery.notice.role === 'decliner') return;
+    await closeCard(sink, delivery, delivery.notice.matchId, delivery.t.partnerSkipped);
+  },
+  'proposal.expired': (sink, delivery) =>
+    closeCard(
+      sink,
+      delivery,
+      delivery.notice.matchId,
+      delivery.t[EXPIRY_TEXT[delivery.notice.outcome]],
+    ),
+  'search.expired': (sink, { user, notice, t, key }) =>
+    sink.send(user, 'search_expired', key, t.searchExpired(notice.minutes)),
+  'chat.ended': (sink, { user, notice, t, key }) => {
+    const ended = t[ENDED_TEXT[notice.by]];
+    if (!notice.rate) return sink.send(user, 'chat_ended', key, ended);
+    return sink.send(user, 'chat_ended', key, t.chatEndedRate(ended, t.feedbackPrompt), {
+      reply_markup: ratingKeyboard(notice.matchId),
     });
   },
-  async 'proposal.declined'(sink, { user, notice, t, key }) {
-    if (notice.role === 'decliner') {
-      return sink.closeProposal(user, notice.matchId, key, t.skipped);
-    }
-    await sink.closeProposal(user, notice.matchId, key, t.proposalClosed);
-    await sink.send(user, key, t.partnerSkipped);
-  },
-  async 'proposal.expired'(sink, { user, notice, t, key }) {
-    await sink.closeProposal(user, notice.matchId, key, t.proposalExpired);
-    const text = {
-      end_no_answer: t.expiredNoAnswer,
-      end_requeue_limit: t.expiredLimit,
-      requeue: t.expiredRequeued,
-      requeue_expired: t.expiredRequeued,
-    }[notice.outcome];
-    await sink.send(user, key, text);
-  },
-  'search.expired': (sink, { user, notice, t, key }) =>
-    sink.send(user, key, t.searchExpired(notice.minutes)),
-  'chat.ended': (sink, { user, notice, t, key }) => {
-    const text = {
-      you: t.chatEndedByYou,
-      partner: t.chatEndedByPartner,
-      idle: t.chatEndedIdle,
-      safety: t.chatEndedSafety,
-    }[notice.by];
-    return sink.send(user, key, text, { reply_markup: mainKeyboard(t, false) });
-  },
-  'feedback.request': (sink, { user, notice, t, key }) =>
-    sink.send(user, key, t.feedbackPrompt, { reply_markup: ratingKeyboard(notice.matchId) }),
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {
@@ -125,12 +185,17 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
 
   /** `queued.unlessDelivered`: a repair re-sends only what never arrived. */
   const sinkFor = (queued: { unlessDelivered?: boolean }): Sink => ({
-    send: (user, key, text, extra = {}) =>
+    send: (user, purpose, key, text, extra = {}) =>
       outbound.enqueue(
         {
           key,
           chatId: user.tg_id!,
           userId: user.id,
+          lane: LANE_OF[purpose],
+          purpose,
+          ...(purpose === 'proposal' && user.first_requested_at
+            ? { requestedAt: user.first_requested_at.getTime() }
+            : {}),
           method: 'sendMessage',
           payload: { text, ...extra },
         },
@@ -143,6 +208,8 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
           chatId: user.tg_id!,
           userId: user.id,
           method: 'editMessageText',
+          lane: 'search',
+          purpose: 'proposal_closed',
           messageRef: messageKeys.proposal(matchId, user.id),
           payload: { text, reply_markup: { inline_keyboard: [] } },
         },
@@ -161,13 +228,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
 
   return {
     async notify(userId, notice, options = {}) {
-      const partner = needsPartner(notice) ? notice : null;
-      const user = await getRecipient(
-        db,
-        userId,
-        partner?.partnerId ?? null,
-        partner?.matchId ?? null,
-      );
+      const user = await getRecipient(db, userId, matchOfCard(notice));
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
       if (!user?.reachable) return;
       const key = messageKeys.notice(userId, notice);

@@ -91,14 +91,13 @@ export function createChatService(deps: ChatServiceDeps) {
     if (!ended) return false;
     await deps.timers.cancel(matchId).catch(() => undefined);
     for (const userId of [ended.user_a, ended.user_b]) {
+      // An erased user's chat is not rated: one side is gone, the other did not choose to end.
       await notifier.notify(userId, {
         kind: 'chat.ended',
         matchId,
         by: endedBy(reason, by, userId),
+        rate: reason !== 'deleted',
       });
-      if (reason !== 'deleted') {
-        await notifier.notify(userId, { kind: 'feedback.request', matchId });
-      }
     }
     return true;
   }

@@ -135,6 +135,23 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    telegramMessages: new Counter({
+      name: 'telegram_messages_total',
+      help: 'Sends and edits the Bot API accepted, by what they were for (proposal, chat_open, relay, ...)',
+      labelNames: ['purpose'] as const,
+      registers,
+    }),
+    telegramPaidMessages: new Counter({
+      name: 'telegram_paid_messages_total',
+      help: 'Messages sent with allow_paid_broadcast beyond the free rate (0.1 Star each)',
+      registers,
+    }),
+    findToProposalDelivered: new Histogram({
+      name: 'match_find_to_proposal_delivered_ms',
+      help: "From /find to the person's first proposal accepted by the Bot API, in milliseconds",
+      buckets: [100, 250, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000, 30000, 60000, 300000],
+      registers,
+    }),
     telegram429: new Counter({
       name: 'telegram_api_429_total',
       help: 'Bot API answers of 429 Too Many Requests',

@@ -7,8 +7,13 @@ export type Notice =
   | { kind: 'proposal.declined'; matchId: number; role: 'decliner' | 'partner' }
   | { kind: 'proposal.expired'; matchId: number; outcome: SearchSettlement }
   | { kind: 'search.expired'; searchId: string; minutes: number }
-  | { kind: 'chat.ended'; matchId: number; by: 'you' | 'partner' | 'idle' | 'safety' }
-  | { kind: 'feedback.request'; matchId: number };
+  /** `rate`: the same message asks for a rating of the chat. */
+  | {
+      kind: 'chat.ended';
+      matchId: number;
+      by: 'you' | 'partner' | 'idle' | 'safety';
+      rate: boolean;
+    };
 
 export type NoticeKind = Notice['kind'];
 

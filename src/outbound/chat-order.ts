@@ -2,12 +2,16 @@ import type { RedisClient } from '../redis/client.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { OutboundMessage } from './outbound-message.js';
 
-// Records that a chat's message `seq` is finished (sent, or given up), never moving back.
+// Records that message `seq` of a chat's lane ARGV[2] is finished (sent, or given up),
+// never moving back.
 const DONE_SCRIPT = `
-local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
-if tonumber(ARGV[1]) > done then redis.call('HSET', KEYS[1], 'done', ARGV[1]) end
+local field = 'done:' .. ARGV[2]
+local done = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+if tonumber(ARGV[1]) > done then redis.call('HSET', KEYS[1], field, ARGV[1]) end
 return 1
 `;
+
+const laneOf = (message: OutboundMessage) => message.lane ?? 'notice';
 
 export interface ChatOrderDeps {
   redis: RedisClient;
@@ -20,19 +24,22 @@ export interface ChatOrderDeps {
 }
 
 /**
- * Keeps each chat's messages in the order they were queued. The queue numbers them per chat
- * and several workers send in parallel, so a message goes only once its predecessor is done.
+ * Keeps each chat's messages of one lane in the order they were queued. The queue numbers
+ * them per chat and lane, and several workers send in parallel, so a message goes only once
+ * its predecessor in the lane is done. Lanes do not wait for each other (see OutboundLane).
  */
 export function createChatOrder(deps: ChatOrderDeps) {
   const redis = deps.redis as RedisClient & {
-    teteChatDone(key: string, seq: number): Promise<number>;
+    teteChatDone(key: string, seq: number, lane: string): Promise<number>;
   };
   redis.defineCommand('teteChatDone', { numberOfKeys: 1, lua: DONE_SCRIPT });
   return {
     /** True when `message` may be sent now; `dueAt` is when it was meant to go (epoch ms). */
     async isTurn(message: OutboundMessage, dueAt: number, now = Date.now()): Promise<boolean> {
       if (message.seq === undefined || message.seq <= 1) return true;
-      const done = Number((await redis.hget(deps.keys.chatSlot(message.chatId), 'done')) ?? 0);
+      const done = Number(
+        (await redis.hget(deps.keys.chatSlot(message.chatId), `done:${laneOf(message)}`)) ?? 0,
+      );
       return message.seq <= done + 1 || now - dueAt > deps.maxWaitMs;
     },
     /**
@@ -50,7 +57,7 @@ export function createChatOrder(deps: ChatOrderDeps) {
     },
     async markDone(message: OutboundMessage): Promise<void> {
       if (message.seq === undefined) return;
-      await redis.teteChatDone(deps.keys.chatSlot(message.chatId), message.seq);
+      await redis.teteChatDone(deps.keys.chatSlot(message.chatId), message.seq, laneOf(message));
     },
   };
 }

@@ -22,6 +22,55 @@ export type OutboundMethod = keyof OutboundPayloads;
 export type OutboundPayload<M extends OutboundMethod> = OutboundPayloads[M];
 
 /**
+ * Which of a chat's orders a message keeps. Messages of one lane reach the chat in the order
+ * they were queued; lanes do not wait for each other, so a proposal never waits behind a
+ * rating prompt, and the sender picks `search` messages first when the bot is at its limit.
+ * - `search`: proposals, their closing edits and the chat's opening message: what a person
+ *   who is looking for someone waits for.
+ * - `chat`: relayed chat messages and their edits, in the order they were written.
+ * - `reply`: the bot's answers to what a person just did (a command, a button, onboarding).
+ * - `notice`: what nobody is waiting for ("chat ended" with the rating prompt, "Looking for a
+ *   partner…", a search that expired); the sender takes these last.
+ */
+export type OutboundLane = 'search' | 'chat' | 'reply' | 'notice';
+export const OUTBOUND_LANES: readonly OutboundLane[] = ['search', 'chat', 'reply', 'notice'];
+
+/**
+ * What a message is for, counted per purpose once Telegram accepted it: the calls one /find
+ * costs, by what they tell the person.
+ */
+export type OutboundPurpose =
+  | 'searching'
+  | 'proposal'
+  | 'proposal_closed'
+  | 'chat_open'
+  | 'chat_ended'
+  | 'search_expired'
+  | 'relay'
+  | 'reply';
+export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
+  'searching',
+  'proposal',
+  'proposal_closed',
+  'chat_open',
+  'chat_ended',
+  'search_expired',
+  'relay',
+  'reply',
+];
+
+/**
+ * BullMQ priority by lane: jobs without one are taken before any prioritized job, and smaller
+ * numbers before larger ones.
+ */
+export const LANE_PRIORITY: Record<OutboundLane, number | undefined> = {
+  search: undefined,
+  chat: 1,
+  reply: 1,
+  notice: 2,
+};
+
+/**
  * One outgoing Bot API call. `key` makes it idempotent: a key is queued at most once and,
  * once delivered, never sent again (see delivered_messages).
  */
@@ -51,7 +100,23 @@ interface OutboundEnvelope {
    * once. For the last messages to a user who erased their data.
    */
   ephemeral?: boolean;
-  /** Set by the queue: this message's place among the messages to its chat. */
+  /** Not sent before this time (epoch ms). */
+  notBefore?: number;
+  /**
+   * Sent only if this search is still looking for a partner when the message is due (see
+   * OutboundSenderDeps.isSearchOpen); dropped once it has a proposal or has ended.
+   */
+  onlyWhileSearching?: string;
+  /** Which order of the chat this message keeps; `notice` when unset. */
+  lane?: OutboundLane;
+  /** What it is for (see OutboundPurpose); `reply` when unset. */
+  purpose?: OutboundPurpose;
+  /**
+   * For a person's first proposal: when they pressed /find (epoch ms), so the time until
+   * Telegram accepted the proposal is measured where it ends.
+   */
+  requestedAt?: number;
+  /** Set by the queue: this message's place among the messages of its lane to its chat. */
   seq?: number;
 }
 

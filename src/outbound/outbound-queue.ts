@@ -4,14 +4,20 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { RedisKeys } from '../redis/keys.js';
 import type { ErasedUser, UserDataOwner } from '../erasure/user-data.js';
-import { assertValidKey, type OutboundMessage } from './outbound-message.js';
+import {
+  assertValidKey,
+  LANE_PRIORITY,
+  type OutboundLane,
+  type OutboundMessage,
+} from './outbound-message.js';
 
 // Paces a chat with GCRA: on average one message per `interval`, with bursts of up to
 // `burst` messages at once (Telegram tolerates short bursts in a private chat). Also hands
-// out the chat's next sequence number, which the sender uses to keep the chat's order.
-// KEYS[2] is the BullMQ job's hash: a key already queued (a replayed effect) gets nothing,
-// so no sequence number is taken that no job would hold. A hash without data is no job but
-// the husk of one a worker held while Redis lost its keys: it goes, or the key stays blocked.
+// out the next sequence number of the chat's lane ARGV[4], which the sender uses to keep
+// the lane's order. KEYS[2] is the BullMQ job's hash: a key already queued (a replayed
+// effect) gets nothing, so no sequence number is taken that no job would hold. A hash
+// without data is no job but the husk of one a worker held while Redis lost its keys: it
+// goes, or the key stays blocked.
 const RESERVE_SCRIPT = `
 if redis.call('EXISTS', KEYS[2]) == 1 then
   if redis.call('HEXISTS', KEYS[2], 'data') == 1 then return false end
@@ -24,7 +30,7 @@ local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 if tat < now then tat = now end
 local slot = math.max(now, tat - (burst - 1) * interval)
 redis.call('HSET', KEYS[1], 'tat', tat + interval)
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local seq = redis.call('HINCRBY', KEYS[1], 'seq:' .. ARGV[4], 1)
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return {slot, seq}
 `;
@@ -60,6 +66,7 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       now: number,
       interval: number,
       burst: number,
+      lane: OutboundLane,
     ): Promise<[number, number] | null>;
   };
   redis.defineCommand('teteChatReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
@@ -72,21 +79,27 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       assertValidKey(message.key);
       if (options.unlessDelivered && (await isDelivered(message.key))) return;
       const at = now();
+      const lane = message.lane ?? 'notice';
+      // A search message may also use the one message of burst Telegram tolerates beyond
+      // ours, so it is not scheduled behind the notices already waiting in its chat.
+      const burst = Math.max(1, deps.chatBurst) + (lane === 'search' ? 1 : 0);
       const reserved = await redis.teteChatReserve(
         deps.keys.chatSlot(message.chatId),
         deps.queue.toKey(message.key),
         at,
         deps.chatIntervalMs,
-        Math.max(1, deps.chatBurst),
+        burst,
+        lane,
       );
       if (!reserved) return; // already queued or recently sent under this key
       const [slot, seq] = reserved;
       await deps.queue.add(
         message.method,
-        { ...message, seq: Number(seq) },
+        { ...message, lane, seq: Number(seq) },
         {
           jobId: message.key,
-          delay: Math.max(0, Number(slot) - at),
+          priority: LANE_PRIORITY[lane],
+          delay: Math.max(0, Number(slot) - at, (message.notBefore ?? 0) - at),
           attempts: 8,
           backoff: { type: 'exponential', delay: 1_000 },
           // Kept a day so a replayed effect with the same key stays a no-op.

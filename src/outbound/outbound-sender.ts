@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { OutboundMessage, OutboundMethod, OutboundPayloads } from './outbound-message.js';
 import { createChatOrder } from './chat-order.js';
+import type { PaidBroadcast } from './paid-broadcast.js';
 import {
   createBotApiCalls,
   handleFailure,
@@ -26,6 +27,10 @@ export interface OutboundSenderDeps {
   log: Logger;
   /** Called when Telegram says the user blocked the bot (403). */
   onBlocked: (userId: number) => Promise<void>;
+  /** Paid broadcasts beyond the free rate, when the operator turned them on. */
+  paid?: PaidBroadcast;
+  /** Whether a search still looks for a partner (for `onlyWhileSearching`). */
+  isSearchOpen?: (searchId: string) => Promise<boolean>;
 }
 
 const delivered = z.object({ message_id: z.number().nullable() });
@@ -132,8 +137,15 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     payload: OutboundPayloads[M],
     chatId: number,
     refs: Refs,
+    paid: boolean,
   ): Promise<unknown> {
-    const sent: SentPayload<M> = { ...payload, ...refs, chat_id: chatId };
+    // Only a send past the free budget carries the flag: Telegram charges for each one.
+    const sent: SentPayload<M> = {
+      ...payload,
+      ...refs,
+      chat_id: chatId,
+      ...(paid ? { allow_paid_broadcast: true } : {}),
+    };
     return calls[method](sent);
   }
 
@@ -157,12 +169,25 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
   async function send(job: Job<OutboundMessage>, token?: string): Promise<number | null> {
     const message = job.data;
     if (await lookup(message.key)) return null; // delivered before a replay
+    if (message.onlyWhileSearching && deps.isSearchOpen) {
+      if (!(await deps.isSearchOpen(message.onlyWhileSearching))) return null; // moot now
+    }
     const refs = await resolveRefs(job, token);
     if (!refs) return null;
+    const decision = deps.paid ? await deps.paid.decide(message.method) : 'free';
+    if (decision === 'wait') await later(job, deps.paid!.waitMs(), token);
+    const paid = decision === 'paid';
     let messageId: number | null = null;
     try {
-      messageId = messageIdOf(await call(message.method, message.payload, message.chatId, refs));
+      messageId = messageIdOf(
+        await call(message.method, message.payload, message.chatId, refs, paid),
+      );
       metrics.telegramRequests.labels(message.method, 'ok').inc();
+      if (paid) metrics.telegramPaidMessages.inc();
+      metrics.telegramMessages.labels(message.purpose ?? 'reply').inc();
+      if (message.requestedAt !== undefined) {
+        metrics.findToProposalDelivered.observe(Math.max(0, Date.now() - message.requestedAt));
+      }
     } catch (error) {
       await handleFailure(failure, message, error);
     }

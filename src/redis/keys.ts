@@ -52,6 +52,13 @@ export function createRedisKeys(prefix: string) {
     /** Tagged like the outbound queue: the reservation script checks the job's hash with it. */
     chatSlot: (chatId: number | string) =>
       `${prefix}outbound:{${QUEUE_NAMES.outbound}}:chat:${chatId}`,
+    /**
+     * Telegram's free global rate as the sender spends it (GCRA), when paid broadcasts are on.
+     * Its script takes it alone, so it needs no tag.
+     */
+    outboundFreeBudget: `${prefix}outbound:free`,
+    /** Paid broadcast messages sent on one UTC day (YYYY-MM-DD), for the daily Stars cap. */
+    outboundPaidDay: (day: string) => `${prefix}outbound:paid:${day}`,
     /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */
     relayOrigin: (chatId: number | string) => `${prefix}relay:origin:${chatId}`,
     /**

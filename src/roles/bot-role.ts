@@ -1,6 +1,7 @@
 import { QUEUE_NAMES } from '../redis/keys.js';
 import type { OutboundMessage } from '../outbound/outbound-message.js';
 import { createOutboundSender } from '../outbound/outbound-sender.js';
+import { createPaidBroadcast } from '../outbound/paid-broadcast.js';
 import { createBot, registerCommands } from '../bot/bot.js';
 import { createWebhookRouter } from '../bot/webhook.js';
 import { callBotApiAtStart, startBotApi } from '../bot/bot-start.js';
@@ -29,11 +30,19 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       redis,
       keys,
       log,
+      searchingNoticeDelayMs: config.SEARCHING_NOTICE_DELAY_MS,
       limits: {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,
       },
     },
+  });
+  const paid = createPaidBroadcast({
+    redis,
+    keys,
+    freePerSecond: config.OUTBOUND_RATE_PER_SECOND,
+    paidPerSecond: config.PAID_BROADCAST_PER_SECOND,
+    dailyStars: config.PAID_BROADCAST_DAILY_STARS,
   });
   const sender = createOutboundSender({
     api: bot.api,
@@ -44,6 +53,8 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
     metrics: resources.metrics,
     log,
     onBlocked: (userId) => core.accounts.markBotBlocked(userId),
+    isSearchOpen: (searchId) => core.searches.isOpen(searchId),
+    paid,
   });
   const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
   const webhook = url && secret ? { url, secret } : null;
@@ -101,7 +112,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       setup,
       workerOf<OutboundMessage>(resources, QUEUE_NAMES.outbound, sender, {
         concurrency: config.OUTBOUND_CONCURRENCY,
-        limiter: { max: config.OUTBOUND_RATE_PER_SECOND, duration: 1000 },
+        limiter: { max: paid.ratePerSecond, duration: 1000 },
       }),
       intake,
     ],

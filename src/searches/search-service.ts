@@ -19,6 +19,8 @@ export interface SearchServiceDeps {
 export interface FindResult {
   queued: true;
   already?: true;
+  /** The new search; absent when one was already running. */
+  searchId?: string;
 }
 
 export type ConfirmAction = 'accept' | 'decline';
@@ -34,6 +36,8 @@ export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserR
    * the bot), busy, unavailable.
    */
   find(userId: number): Promise<FindResult>;
+  /** True while the search is still looking for a partner (queued or in the waiting pool). */
+  isOpen(searchId: string): Promise<boolean>;
   /**
    * Stops the user's search if it is queued or waiting.
    * @throws AppError busy when a proposal is open: it must be answered or skipped.
@@ -120,7 +124,13 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
             );
       }
       count('queued');
-      return { queued: true };
+      return { queued: true, searchId: id };
+    },
+
+    async isOpen(searchId) {
+      const state = await db.maybeOneFirst(sql.type(z.object({ state: z.string() }))`
+        SELECT state FROM searches WHERE id = ${searchId}`);
+      return state === 'queued' || state === 'waiting';
     },
 
     async cancel(userId) {

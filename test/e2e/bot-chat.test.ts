@@ -12,6 +12,9 @@ import { eventually } from '../helpers/eventually.js';
  * from"), edits and replies are mirrored, the "End chat" button ends it for both, and ratings
  * move helpfulness.
  */
+/** The reply keyboard, the same in and out of a chat. */
+const BOTH_BUTTONS = '[[{"text":"Найти собеседника"},{"text":"Закончить чат"}]]';
+
 describe('e2e: chat sessions', function () {
   this.timeout(90_000);
   let t: TestApp;
@@ -35,13 +38,15 @@ describe('e2e: chat sessions', function () {
       alice,
       /Чат открыт! Ваш собеседник — Bob\.\nОбщие темы: Дизайн, Фотография/,
     );
-    await expectMessage(bob, /Чат открыт! Ваш собеседник — Alice/);
-    await expectMessage(bob, /Правила tete:[\s\S]*\/report/);
-    // The rules come with the chat's reply keyboard: "End chat" instead of "Find a partner".
+    // One message: who the partner is and the rules, with the reply keyboard.
+    await expectMessage(
+      bob,
+      /^Чат открыт! Ваш собеседник — Alice[\s\S]*Правила tete:[\s\S]*\/report/,
+    );
     await eventually(
-      () => JSON.stringify(bob.replyKeyboard()?.keyboard) === '[[{"text":"Закончить чат"}]]',
+      () => JSON.stringify(bob.replyKeyboard()?.keyboard) === BOTH_BUTTONS,
       10_000,
-      'the "End chat" keyboard',
+      'the reply keyboard',
     );
   });
 
@@ -92,29 +97,33 @@ describe('e2e: chat sessions', function () {
   });
 
   it('refuses a new search during the chat', async () => {
+    const busy = /Вы сейчас в чате\. Чтобы начать новый поиск, закончите его: \/end\./;
     await bob.sendCommand('find');
-    await expectMessage(bob, /Вы сейчас в чате\. Чтобы начать новый поиск, закончите его: \/end\./);
-    await bob.pressKeyboardButton('Найти собеседника').then(
-      () => assert.fail('the find button is not shown during a chat'),
-      (error: Error) => assert.match(error.message, /no reply keyboard button/),
+    await expectMessage(bob, busy);
+    const before = bob.botMessages().filter((m) => busy.test(m.text ?? '')).length;
+    await bob.pressKeyboardButton('Найти собеседника');
+    await eventually(
+      () => bob.botMessages().filter((m) => busy.test(m.text ?? '')).length === before + 1,
+      10_000,
+      'the button refused too',
     );
   });
 
   it('"End chat" ends it for both, asks for a rating, and the rating moves helpfulness', async () => {
     await bob.pressKeyboardButton('Закончить чат');
-    await expectMessage(bob, /Вы закончили чат/, 10_000);
-    await expectMessage(alice, /Собеседник закончил чат/, 10_000);
-    const prompt = await received(alice, (m) =>
-      alice
-        .inlineButtons(m)
-        .some((b) => 'callback_data' in b && b.callback_data === `rate:${matchId}:2`),
+    await expectMessage(bob, /^Вы закончили чат\.\nБыл ли разговор полезен\?/, 10_000);
+    // The end of the chat and the rating prompt are one message.
+    const prompt = await received(
+      alice,
+      (m) =>
+        /^Собеседник закончил чат\.\nБыл ли разговор полезен\?/.test(m.text ?? '') &&
+        alice
+          .inlineButtons(m)
+          .some((b) => 'callback_data' in b && b.callback_data === `rate:${matchId}:2`),
     );
     const query = await alice.pressButton(prompt.message_id, `rate:${matchId}:2`);
-    await alice.waitForCallbackAnswer(query);
-    await received(
-      alice,
-      (m) => m.message_id === prompt.message_id && /Спасибо за оценку/.test(m.text ?? ''),
-    );
+    // Thanked by the button's answer, not by an edit.
+    assert.equal((await alice.waitForCallbackAnswer(query, 10_000)).text, 'Спасибо за оценку! ★★');
     const helpfulness = await t.app.deps.db.oneFirst(sql.type(z.object({ h: z.number() }))`
       SELECT helpfulness AS h FROM users WHERE tg_id = ${bob.id}`);
     assert.ok(helpfulness < 0.5, 'a 2 lowers the partner’s helpfulness');
@@ -124,11 +133,6 @@ describe('e2e: chat sessions', function () {
     assert.equal(
       bob.messages().some((m) => m.text === 'ещё тут?'),
       false,
-    );
-    await eventually(
-      () => JSON.stringify(alice.replyKeyboard()?.keyboard) === '[[{"text":"Найти собеседника"}]]',
-      10_000,
-      'the "Find a partner" keyboard',
     );
     await alice.pressKeyboardButton('Найти собеседника');
     await expectMessage(alice, /Ищу вам собеседника/);

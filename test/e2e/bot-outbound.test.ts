@@ -81,16 +81,22 @@ describe('e2e: outbound delivery', function () {
     const queued = `${t.app.deps.keys.queuePrefix(QUEUE_NAMES.outbound)}:${QUEUE_NAMES.outbound}`;
     await eventually(async () => {
       const { redis } = t.app.deps;
-      const [waiting, delayed, active] = await Promise.all([
+      const [waiting, prioritized, delayed, active] = await Promise.all([
         redis.llen(`${queued}:wait`),
+        redis.zcard(`${queued}:prioritized`),
         redis.zcard(`${queued}:delayed`),
         redis.llen(`${queued}:active`),
       ]);
-      return waiting + delayed + active === 0;
+      return waiting + prioritized + delayed + active === 0;
     }, 10_000);
     const before = t.emulator.calls((call) => call.params.chat_id === dov.id).length;
+    const searching = countMessages(cat, /Ищу вам собеседника/);
     await cat.sendCommand('find');
-    await eventually(() => countMessages(cat, /Ищу вам собеседника/) === 2, 10_000, 'a new search');
+    await eventually(
+      () => countMessages(cat, /Ищу вам собеседника/) === searching + 1,
+      10_000,
+      'a new search',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(t.emulator.calls((call) => call.params.chat_id === dov.id).length, before);
     await cat.sendCommand('cancel');

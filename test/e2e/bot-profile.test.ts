@@ -118,7 +118,9 @@ describe('e2e: profile, language and onboarding', function () {
     await dan.pressButton(picker.message_id, 'lang:en');
     await next(dan, /^Language: English\.$/);
     await eventually(
-      () => JSON.stringify(dan.replyKeyboard()?.keyboard) === '[[{"text":"Find a partner"}]]',
+      () =>
+        JSON.stringify(dan.replyKeyboard()?.keyboard) ===
+        '[[{"text":"Find a partner"},{"text":"End chat"}]]',
       10_000,
       'the English keyboard',
     );

@@ -48,20 +48,21 @@ describe('e2e: proposals', function () {
     assert.match(pa.message.text ?? '', /Bob[\s\S]*Путешествия, Кулинария[\s\S]*\d\d:00–\d\d:00/);
 
     const query = await alice.pressButton(pa.message.message_id, `match:decline:${pa.matchId}`);
-    await alice.waitForCallbackAnswer(query);
-    await alice.waitForBotMessage(
-      (m) => m.message_id === pa.message.message_id && /Ок, пропускаем/.test(m.text ?? ''),
+    // The one who skipped is told by the button's answer; only the other's card is edited,
+    // once, and still says whom it was for.
+    assert.equal(
+      (await alice.waitForCallbackAnswer(query, 10_000)).text,
+      'Ок, пропускаем. Продолжаю поиск.',
+    );
+    const closed = await bob.waitForBotMessage(
+      (m) =>
+        m.message_id === pb.message.message_id &&
+        /^Нашёлся собеседник: Alice\.[\s\S]*\d\d:00\.\n\nСобеседник пропустил предложение/.test(
+          m.text ?? '',
+        ),
       { timeoutMs: 10_000, since: 'beginning' },
     );
-    await expectMessage(bob, /Собеседник пропустил предложение/, 10_000);
-    await bob.waitForBotMessage(
-      (m) => m.message_id === pb.message.message_id && /уже закрыто/.test(m.text ?? ''),
-      { timeoutMs: 10_000, since: 'beginning' },
-    );
-    assert.deepEqual(
-      bob.inlineButtons(bob.messages().find((m) => m.message_id === pb.message.message_id)),
-      [],
-    );
+    assert.deepEqual(bob.inlineButtons(closed), []);
 
     const cooldown = await db.any(sql.type(z.object({ hours: z.number() }))`
       SELECT extract(epoch FROM until - now())::float8 / 3600 AS hours FROM recent_contacts rc
@@ -76,7 +77,11 @@ describe('e2e: proposals', function () {
     await expectMessage(alice, /Я уже ищу вам собеседника/);
     // The cooled-down pair is not proposed again.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    assert.deepEqual(openProposals(alice), [], 'no second proposal');
+    assert.deepEqual(
+      openProposals(alice).filter((m) => m.message_id !== pa.message.message_id),
+      [],
+      'no second proposal',
+    );
     await alice.sendCommand('cancel');
     await expectMessage(alice, /Поиск остановлен/);
     await bob.sendCommand('cancel');
@@ -91,21 +96,23 @@ describe('e2e: proposals', function () {
     const pc = await expectProposal(carol);
     const pd = await expectProposal(dave);
     const data = `match:accept:${pc.matchId}`;
+    assert.equal(pc.matchId, pd.matchId);
     const q1 = await carol.pressButton(pc.message.message_id, data);
     const q2 = await carol.pressButton(pc.message.message_id, data);
-    await carol.waitForCallbackAnswer(q1);
-    await carol.waitForCallbackAnswer(q2);
-    await expectMessage(carol, /Ждём ответа собеседника/);
-    await dave.pressButton(pd.message.message_id, data);
+    for (const q of [q1, q2]) {
+      assert.equal(
+        (await carol.waitForCallbackAnswer(q, 10_000)).text,
+        'Вы согласились. Ждём ответа собеседника…',
+      );
+    }
+    const q3 = await dave.pressButton(pd.message.message_id, `match:accept:${pd.matchId}`);
+    assert.equal((await dave.waitForCallbackAnswer(q3, 10_000)).text, 'Совпадение! Чат открыт.');
     await expectMessage(dave, /Чат открыт! Ваш собеседник — Carol/, 10_000);
+    // The first to accept learns of the match from the chat's opening message.
     await expectMessage(carol, /Чат открыт! Ваш собеседник — Dave/, 10_000);
-    await carol.waitForBotMessage(
-      (m) => m.message_id === pc.message.message_id && /Совпадение!/.test(m.text ?? ''),
-      { timeoutMs: 10_000, since: 'beginning' },
-    );
     assert.equal(countMessages(carol, /Чат открыт/), 1, 'one intro despite the double tap');
-    // The rules: once at onboarding, once more with the chat intro.
-    await eventually(() => countMessages(carol, /Правила tete/) === 2, 10_000, 'the chat rules');
+    // The rules: once at onboarding, once more in the chat's opening message.
+    assert.equal(countMessages(carol, /Правила tete/), 2, 'the chat rules');
     // In a chat: a new search is refused, with the reason.
     await carol.sendCommand('find');
     await expectMessage(carol, /Вы сейчас в чате/);
@@ -134,15 +141,23 @@ describe('e2e: proposal expiry (PROPOSAL_TTL_SECONDS=2)', function () {
     const pf = await expectProposal(frank);
     // Erin accepts, Frank never answers: Erin keeps her place, Frank's search ends.
     await erin.pressButton(pe.message.message_id, `match:accept:${pe.matchId}`);
-    await expectMessage(erin, /Собеседник не ответил вовремя/, 15_000);
-    await expectMessage(frank, /Вы не ответили на предложение/, 15_000);
-    for (const [user, id] of [
-      [erin, pe.message.message_id],
-      [frank, pf.message.message_id],
+    // One edit of each card says it expired and what happens to the search.
+    for (const [user, id, outcome] of [
+      [erin, pe.message.message_id, /собеседник не ответил вовремя\. Ищу дальше/],
+      [frank, pf.message.message_id, /вы не ответили, поэтому я остановил поиск/],
     ] as const) {
       const edited = await eventually(
-        () => user.messages().find((m) => m.message_id === id && m.text === 'Предложение истекло.'),
-        10_000,
+        () =>
+          user
+            .messages()
+            .find(
+              (m) =>
+                m.message_id === id &&
+                /^Нашёлся собеседник/.test(m.text ?? '') &&
+                /\n\nПредложение истекло/.test(m.text ?? '') &&
+                outcome.test(m.text ?? ''),
+            ),
+        15_000,
         'the proposal marked expired',
       );
       assert.deepEqual(user.inlineButtons(edited), []);

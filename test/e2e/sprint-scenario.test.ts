@@ -3,6 +3,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { callbackData, expectButton, expectMessage, onboard } from '../helpers/telegram-users.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * The sprint document's e2e scenario (section 9), all five steps, against the real service
@@ -26,10 +27,16 @@ describe('e2e: the sprint scenario', function () {
     // 2. Both send /find; an event appears in match.find.
     await alice.sendCommand('find');
     await expectMessage(alice, /Ищу вам собеседника… Это может занять до минуты\./);
+    // Alice is waiting, so Bob's answer is the proposal itself (no "Looking for a partner…").
     await bob.sendCommand('find');
-    await expectMessage(bob, /Ищу вам собеседника/);
-    const entries = await redis.xrange(keys.matchFind, '-', '+');
-    assert.ok(entries.length >= 2, 'two entries in match.find');
+    const entries = await eventually(
+      async () => {
+        const all = await redis.xrange(keys.matchFind, '-', '+');
+        return all.length >= 2 ? all : undefined;
+      },
+      10_000,
+      'two entries in match.find',
+    );
     assert.deepEqual(
       entries.map(([, fields]) => fields[fields.indexOf('user_id') + 1]).length,
       entries.length,
@@ -48,10 +55,9 @@ describe('e2e: the sprint scenario', function () {
 
     // 4. Both accept: matches.status = active and a chat_sessions row exists.
     const queryA = await alice.pressButton(proposalA.message_id, acceptA);
-    await alice.waitForCallbackAnswer(queryA);
-    await expectMessage(alice, /Ждём ответа собеседника/);
-    await bob.pressButton(proposalB.message_id, acceptA);
-    await expectMessage(bob, /Совпадение! Открыл чат и отправил правила\./);
+    assert.match((await alice.waitForCallbackAnswer(queryA, 10_000)).text ?? '', /Ждём ответа/);
+    const queryB = await bob.pressButton(proposalB.message_id, acceptA);
+    assert.equal((await bob.waitForCallbackAnswer(queryB, 10_000)).text, 'Совпадение! Чат открыт.');
     const status = await db.oneFirst(
       sql.type(z.object({ status: z.string() }))`SELECT status FROM matches WHERE id = ${matchId}`,
     );
@@ -62,13 +68,15 @@ describe('e2e: the sprint scenario', function () {
     );
     assert.equal(sessions, 1);
 
-    // 5. The bot sent the intro and the rules to both.
+    // 5. The bot sent the intro and the rules to both, in one message.
     for (const [user, partner] of [
       [alice, 'Bob'],
       [bob, 'Alice'],
     ] as const) {
-      await expectMessage(user, new RegExp(`Чат открыт! Ваш собеседник — ${partner}`));
-      await expectMessage(user, /Правила tete:/);
+      await expectMessage(
+        user,
+        new RegExp(`Чат открыт! Ваш собеседник — ${partner}[\\s\\S]*Правила tete:`),
+      );
     }
 
     // One relayed message each way, without a "forwarded from" header.
@@ -85,10 +93,10 @@ describe('e2e: the sprint scenario', function () {
     // /end ends it for both and asks each for a rating.
     await alice.sendCommand('end');
     await expectMessage(alice, /Вы закончили чат/);
-    await expectMessage(bob, /Собеседник закончил чат/);
     const ratingB = await expectButton(bob, /^rate:\d+:5$/);
-    await bob.pressButton(ratingB.message_id, `rate:${matchId}:5`);
-    await expectMessage(bob, /Спасибо за оценку/);
+    assert.match(ratingB.text ?? '', /^Собеседник закончил чат\.\nБыл ли разговор полезен/);
+    const rated = await bob.pressButton(ratingB.message_id, `rate:${matchId}:5`);
+    assert.match((await bob.waitForCallbackAnswer(rated, 10_000)).text ?? '', /Спасибо за оценку/);
     const feedback = await db.one(sql.type(
       z.object({ rating: z.number(), helpfulness: z.number() }),
     )`

@@ -1,7 +1,11 @@
 import { startApp, type App } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulator';
+import {
+  createBotApiEmulator,
+  type BotApiEmulator,
+  type BotApiEmulatorOptions,
+} from '@tete/bot-api-emulator';
 import { createScratchDatabase } from './databases.js';
 import { TEST_REDIS_PREFIX, testConfig } from './services.js';
 
@@ -26,8 +30,14 @@ export const TEST_API_TOKEN = 'test-internal-api-token';
  * The whole service (every role) on a scratch database and its own Redis prefix, with the
  * Bot API emulator standing in for Telegram. Sends are not throttled unless overridden.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const emulator = createBotApiEmulator({ bot: { username: 'tete_test_bot', firstName: 'tete' } });
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  emulatorOptions: Pick<BotApiEmulatorOptions, 'floodLimit'> = {},
+): Promise<TestApp> {
+  const emulator = createBotApiEmulator({
+    bot: { username: 'tete_test_bot', firstName: 'tete' },
+    ...emulatorOptions,
+  });
   await emulator.start();
   appCounter += 1;
   const config = testConfig({

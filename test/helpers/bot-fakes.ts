@@ -117,7 +117,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
       async find(userId: number) {
         record('find', userId);
         if (state.findError) throw state.findError;
-        return { queued: true };
+        return { queued: true, searchId: `search-${userId}` };
       },
       cancel: async (userId: number) => (record('cancel', userId), { cancelled: true }),
       async confirm(matchId: number, userId: number, action: 'accept' | 'decline') {
@@ -161,6 +161,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
     keys,
     log: createLogger('silent'),
     limits,
+    searchingNoticeDelayMs: 1500,
   } as unknown as BotDeps;
 
   const bot = createBot({

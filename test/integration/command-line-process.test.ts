@@ -80,6 +80,12 @@ describe('every command-line entry point: --help, and exit 2 for a bad flag', fu
       ['--duration SECONDS', 'default 600'],
     ]);
     await refuses('sandbox/acceptance-cli.ts', ['--speed', '2'], /^Unknown option '--speed'/);
+    await helps('sandbox/capacity-cli.ts', 'npm run capacity --', [
+      ['--users N', 'default 600'],
+      ['--seconds SECONDS', 'default 60'],
+      ['--paid N', 'default 0'],
+    ]);
+    await refuses('sandbox/capacity-cli.ts', ['--step', '0'], /^--step: expected a number/);
   });
 
   it('npm run bench', async () => {

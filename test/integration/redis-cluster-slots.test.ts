@@ -7,6 +7,7 @@ import { createRedisKeys, QUEUE_NAMES } from '../../src/redis/keys.js';
 import { createProposalStore } from '../../src/proposals/proposal-store.js';
 import { createOutbound } from '../../src/outbound/outbound-queue.js';
 import { createChatOrder } from '../../src/outbound/chat-order.js';
+import { createPaidBroadcast } from '../../src/outbound/paid-broadcast.js';
 import { createStreamAdmin } from '../../src/streams/stream-admin.js';
 import { createMatchProducer } from '../../src/streams/match-producer.js';
 import { createUpdateLedger } from '../../src/bot/update-ledger.js';
@@ -127,6 +128,19 @@ describe('Redis Cluster: every script and multi-key command stays in one slot', 
       await queue.obliterate({ force: true });
       await queue.close();
     }
+
+    // Paid broadcasts: the shared free budget (a script) and the day's counter (MULTI).
+    const paid = createPaidBroadcast({
+      redis,
+      keys,
+      freePerSecond: 3,
+      paidPerSecond: 10,
+      dailyStars: 1,
+    });
+    const decisions = [];
+    for (let i = 0; i < 6; i += 1) decisions.push(await paid.decide('sendMessage'));
+    assert.equal(decisions[0], 'free');
+    assert.ok(decisions.includes('paid'), decisions.join(' '));
 
     const producer = createMatchProducer({ redis, keys, maxLen: 1000 });
     const admin = createStreamAdmin(redis, keys);

@@ -125,30 +125,42 @@ describe('bot handlers: onboarding, search, proposals', () => {
       'accept',
     ]);
 
+    // Every answer is a toast: Telegram does not count those against the bot's message limits.
+    const sentBeforeAccept = f.sent.length;
     await f.handle(pressUpdate(alice, 'match:accept:42', 60));
     await f.handle(pressUpdate(alice, 'match:accept:42', 60));
-    const edits = f.sent.filter(
-      (m) => m.method === 'editMessageText' && m.payload.message_id === 60,
+    assert.deepEqual(
+      f
+        .answers()
+        .slice(-2)
+        .map((a) => a.payload.text),
+      ['Вы согласились. Ждём ответа собеседника…', 'Вы согласились. Ждём ответа собеседника…'],
     );
-    assert.equal(edits.length, 2);
-    for (const edit of edits) {
-      // The card's text stays, with the status below it.
-      assert.equal(edit.payload.text, 'old\n\nВы согласились. Ждём ответа собеседника…');
-      assert.deepEqual(
-        buttonsOf(edit).map((b) => b.callback_data),
-        ['match:decline:42'],
-      );
-    }
-    // Deciding leaves the message to the proposal's effects, which rewrite it for both people
-    // (the e2e tests see "Ок, пропускаем" arrive that way); the handler itself sends nothing.
-    const sentBeforeDecline = f.sent.length;
+    assert.equal(f.sent.length, sentBeforeAccept, 'no edit while waiting');
+    // Deciding leaves the card to the proposal's effects, which rewrite the partner's card
+    // only; the handler itself sends nothing.
     await f.handle(pressUpdate(alice, 'match:decline:42', 60));
     assert.deepEqual(f.calls.filter((c) => c.name === 'confirm').at(-1)?.args, [
       42,
       aliceId,
       'decline',
     ]);
-    assert.equal(f.sent.length, sentBeforeDecline, 'no edit of a decided proposal');
+    assert.equal(f.answers().at(-1)?.payload.text, 'Ок, пропускаем. Продолжаю поиск.');
+    await f.handle(pressUpdate(alice, 'match:accept:42', 60));
+    assert.equal(f.answers().at(-1)?.payload.text, 'Это предложение уже закрыто.');
+    assert.equal(f.sent.length, sentBeforeAccept, 'no edit of a decided proposal');
+  });
+
+  it('/find queues "Looking for a partner" for a moment later, only while still searching', async () => {
+    await ready(alice);
+    const before = Date.now();
+    await f.handle(textUpdate(alice, '/find'));
+    const notice = f.sent.at(-1)!;
+    assert.equal(notice.payload.text, 'Ищу вам собеседника… Это может занять до минуты.');
+    assert.equal(notice.onlyWhileSearching, `search-${f.users.get(alice.id)!.id}`);
+    assert.ok(notice.notBefore! >= before + 1500, 'not before SEARCHING_NOTICE_DELAY_MS');
+    assert.equal(notice.purpose, 'searching');
+    assert.equal(notice.lane, 'notice', 'nobody waits for it: the sender takes it last');
   });
 
   it('a failing handler still answers the button and tells the user', async () => {

@@ -29,6 +29,16 @@ export interface DispatcherDeps {
 }
 
 /**
+ * Telegram takes `allow_paid_broadcast` on the send methods and on copyMessage(s) and
+ * forwardMessage(s); elsewhere (edits) it is not a parameter and changes nothing.
+ */
+function isPaidBroadcast(method: string, params: ApiParams): boolean {
+  const flag = params.allow_paid_broadcast;
+  const paid = flag === true || flag === 'true';
+  return paid && /^(send|copyMessage|forwardMessage)/.test(method);
+}
+
+/**
  * The request pipeline shared by the HTTP server and in-process callers: authorization,
  * method lookup, injected faults, flood limits, the handler, then recording. Errors become
  * Telegram's error body with the same HTTP status.
@@ -73,7 +83,9 @@ export function createApiDispatcher(deps: DispatcherDeps) {
     }
     if (spec.sendsToChat && deps.flood) {
       const chatId = Number(request.params.chat_id);
-      const retryAfter = Number.isFinite(chatId) ? deps.flood.take(chatId) : undefined;
+      const retryAfter = Number.isFinite(chatId)
+        ? deps.flood.take(chatId, isPaidBroadcast(method, request.params))
+        : undefined;
       if (retryAfter !== undefined) return fail(apiErrors.tooManyRequests(retryAfter));
     }
     try {

@@ -6,6 +6,11 @@ export interface FloodLimitOptions {
   perChatPerSecond?: number;
   /** Messages one chat may receive in a burst before the per-chat rate applies. Default 3. */
   perChatBurst?: number;
+  /**
+   * Messages per second sent with `allow_paid_broadcast` (paid for in Stars), counted apart
+   * from the free limit. Default 1000.
+   */
+  paidPerSecond?: number;
 }
 
 interface Bucket {
@@ -19,6 +24,8 @@ interface Bucket {
  */
 export class FloodLimiter {
   private readonly global: Bucket;
+  private readonly paid: Bucket;
+  private readonly paidRate: number;
   private readonly chats = new Map<number, Bucket>();
   private readonly globalRate: number;
   private readonly chatRate: number;
@@ -31,26 +38,33 @@ export class FloodLimiter {
     this.globalRate = options.globalPerSecond ?? 30;
     this.chatRate = options.perChatPerSecond ?? 1;
     this.chatBurst = options.perChatBurst ?? 3;
+    this.paidRate = options.paidPerSecond ?? 1000;
     this.global = { tokens: this.globalRate, updatedAt: clock() };
+    this.paid = { tokens: this.paidRate, updatedAt: clock() };
   }
 
-  /** Takes one message slot for `chatId`; returns the `retry_after` seconds when refused. */
-  take(chatId: number): number | undefined {
+  /**
+   * Takes one message slot for `chatId`; returns the `retry_after` seconds when refused. A
+   * `paid` message (allow_paid_broadcast) is counted against the paid rate instead of the
+   * free global one; the per-chat limit holds for both.
+   */
+  take(chatId: number, paid = false): number | undefined {
     const now = this.clock();
     let chat = this.chats.get(chatId);
     if (!chat) {
       chat = { tokens: this.chatBurst, updatedAt: now };
       this.chats.set(chatId, chat);
     }
-    refill(this.global, now, this.globalRate, this.globalRate);
+    const [global, globalRate] = paid ? [this.paid, this.paidRate] : [this.global, this.globalRate];
+    refill(global, now, globalRate, globalRate);
     refill(chat, now, this.chatRate, this.chatBurst);
-    if (this.global.tokens >= 1 && chat.tokens >= 1) {
-      this.global.tokens -= 1;
+    if (global.tokens >= 1 && chat.tokens >= 1) {
+      global.tokens -= 1;
       chat.tokens -= 1;
       return undefined;
     }
     const waitSeconds = Math.max(
-      (1 - this.global.tokens) / this.globalRate,
+      (1 - global.tokens) / globalRate,
       (1 - chat.tokens) / this.chatRate,
     );
     return Math.max(1, Math.ceil(waitSeconds));

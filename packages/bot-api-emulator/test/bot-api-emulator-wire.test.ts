@@ -157,6 +157,46 @@ describe('Bot API emulator wire format', () => {
     assert.equal((await send()).ok, true);
   });
 
+  it('enforces the free global limit; allow_paid_broadcast on a send goes past it', async () => {
+    const now = 1_700_000_000_000;
+    const limited = createBotApiEmulator({
+      floodLimit: { globalPerSecond: 3, perChatBurst: 5 },
+      now: () => now,
+    });
+    const users = await Promise.all(
+      [1, 2, 3, 4, 5].map(async (n) => {
+        const user = limited.createUser({ firstName: `P${n}` });
+        await user.start();
+        return user;
+      }),
+    );
+    const send = (chatId: number, extra: Record<string, unknown> = {}) =>
+      limited.callApi('sendMessage', { chat_id: chatId, text: 'x', ...extra });
+    const code = (body: Awaited<ReturnType<typeof send>>) =>
+      body.ok ? undefined : body.error_code;
+    for (const user of users.slice(0, 3)) assert.equal((await send(user.chatId)).ok, true);
+    // The free budget of this second is spent: a fourth chat waits...
+    assert.equal(code(await send(users[3]!.chatId)), 429);
+    // ...unless the send is a paid broadcast.
+    const paid = await send(users[3]!.chatId, { allow_paid_broadcast: true });
+    assert.equal(paid.ok, true);
+    // An edit cannot be paid for: the flag changes nothing there.
+    const message = paid.ok ? (paid.result as { message_id: number }).message_id : 0;
+    const edit = await limited.callApi('editMessageText', {
+      chat_id: users[3]!.chatId,
+      message_id: message,
+      text: 'y',
+      allow_paid_broadcast: true,
+    });
+    assert.equal(code(edit), 429);
+    // The per-chat limit holds for paid messages too.
+    const chat = users[4]!.chatId;
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal((await send(chat, { allow_paid_broadcast: true })).ok, true);
+    }
+    assert.equal(code(await send(chat, { allow_paid_broadcast: true })), 429);
+  });
+
   it('ends a pending long poll on stop()', async () => {
     const pending = call('getUpdates', { timeout: 30 });
     await new Promise((resolve) => setTimeout(resolve, 20));

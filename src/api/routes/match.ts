@@ -31,7 +31,9 @@ export function createMatchRouter(deps: MatchRouterDeps): Router {
   const auth = bearerAuth(deps.internalApiToken);
   router.post('/find', auth, jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
     const body = parseBody(findBody, ctx.request.body);
-    ctx.body = await deps.searches.find(body.user_id);
+    // The API's contract is {queued, already?}; the search's id stays inside the service.
+    const { queued, already } = await deps.searches.find(body.user_id);
+    ctx.body = already ? { queued, already } : { queued };
   });
   router.post('/confirm', auth, jsonBody(BODY_LIMIT_BYTES), async (ctx) => {
     const body = parseBody(confirmBody, ctx.request.body);

@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import type { BotContext } from '../context.js';
 import { onButton } from '../callback-data.js';
 import { TEXTS } from '../i18n/index.js';
-import { answer, editPressed, say } from '../reply.js';
+import { answer, say } from '../reply.js';
 
 /** /end, the "End chat" button and the rating after a chat. Relaying is in relay.ts. */
 export const chat = new Composer<BotContext>();
@@ -26,14 +26,11 @@ onButton(chat, 'rate', async (ctx, { matchId, stars }) => {
     await ctx.deps.chats.rate(matchId, ctx.user.id, stars);
   } catch (error) {
     if (error instanceof AppError && error.code === 'conflict') {
-      await answer(ctx, ctx.t.feedbackClosed);
-      return editPressed(ctx, ctx.t.feedbackClosed, { reply_markup: { inline_keyboard: [] } });
+      return answer(ctx, ctx.t.feedbackClosed);
     }
     if (error instanceof AppError && error.code === 'forbidden') return answer(ctx, ctx.t.notYours);
     throw error;
   }
-  await answer(ctx, ctx.t.feedbackThanks);
-  await editPressed(ctx, `${ctx.t.feedbackThanks} ${'★'.repeat(stars)}`, {
-    reply_markup: { inline_keyboard: [] },
-  });
+  // The button's answer says it; an edit would spend one of the bot's messages on a thank-you.
+  await answer(ctx, `${ctx.t.feedbackThanks} ${'★'.repeat(stars)}`);
 });

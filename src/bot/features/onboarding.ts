@@ -27,8 +27,7 @@ privateChats.command('start', async (ctx) => {
     await say(ctx, ctx.t.rules, { reply_markup: rulesKeyboard(ctx.t) });
     return;
   }
-  const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
-  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, inChat) });
+  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t) });
 });
 
 onButton(onboarding, 'rules', async (ctx) => {
@@ -147,7 +146,7 @@ export async function saveTimeZone(ctx: BotContext, input: string, how: ZoneAnsw
   }
   const profile = await ctx.deps.users.profile(ctx.user.id);
   if (!profile?.rules_accepted_at || profile.topic_ids.length < 2) return;
-  // Someone in a chat keeps "End chat": "press Find a partner" and its keyboard would be wrong.
+  // Someone in a chat is not told "press Find a partner": they are talking to someone now.
   if (await ctx.deps.chats.activeChatOf(ctx.user.id)) return;
-  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t, false) });
+  await say(ctx, ctx.t.ready, { reply_markup: mainKeyboard(ctx.t) });
 }

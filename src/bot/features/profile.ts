@@ -53,6 +53,5 @@ onButton(profile, 'lang', async (ctx, { language }) => {
   await editPressed(ctx, `${LANGUAGE_PROMPT}\n✅ ${ctx.t.language}`, {
     reply_markup: { inline_keyboard: [] },
   });
-  const inChat = (await ctx.deps.chats.activeChatOf(ctx.user.id)) !== null;
-  await say(ctx, ctx.t.languageSaved, { reply_markup: mainKeyboard(ctx.t, inChat) });
+  await say(ctx, ctx.t.languageSaved, { reply_markup: mainKeyboard(ctx.t) });
 });

@@ -1,15 +1,34 @@
 import { Composer } from 'grammy';
 import { AppError } from '../../errors.js';
+import type { ProposalStatus } from '../../proposals/proposal-status.js';
 import type { BotContext } from '../context.js';
 import { onButton } from '../callback-data.js';
-import { acceptedKeyboard } from '../keyboards/keyboards.js';
-import { answer, editPressed } from '../reply.js';
+import type { Texts } from '../i18n/index.js';
+import { answer } from '../reply.js';
 
 /**
  * The proposal buttons. The acting user is always the one who pressed (callback_query.from),
  * never anything in callback_data, so a forwarded or forged button acts for nobody else.
  */
 export const proposals = new Composer<BotContext>();
+
+/**
+ * What the button's answer (a toast, which Telegram does not count against the bot's message
+ * limits) says. The card itself is edited only by the proposal's effects, and only where the
+ * person learns something they did not do themselves: the partner skipped, or time ran out.
+ */
+function toast(t: Texts, status: ProposalStatus, action: 'accept' | 'decline'): string {
+  switch (status) {
+    case 'waiting':
+      return t.waitingForOther;
+    case 'active':
+      return t.matched;
+    case 'declined':
+      return action === 'decline' ? t.skipped : t.proposalClosed;
+    case 'expired':
+      return t.proposalExpired;
+  }
+}
 
 onButton(proposals, 'proposal', async (ctx, { answer: action, matchId }) => {
   if (!ctx.user) return answer(ctx, ctx.t.notYours);
@@ -22,28 +41,5 @@ onButton(proposals, 'proposal', async (ctx, { answer: action, matchId }) => {
     }
     throw error;
   }
-  await answer(ctx);
-  // A decided proposal's message is rewritten by the proposal's own effects (for both people,
-  // however the answer arrived), so editing it here too would only spend a Bot API call on
-  // an edit that changes nothing. While waiting, "Skip" stays so the user can still change
-  // their mind.
-  if (status !== 'waiting') return;
-  await editPressed(ctx, withLine(pressedText(ctx), ctx.t.waitingForOther), {
-    reply_markup: acceptedKeyboard(ctx.t, matchId),
-  });
+  await answer(ctx, toast(ctx.t, status, action));
 });
-
-/** The text of the message whose button was pressed, as the user sees it now. */
-function pressedText(ctx: BotContext): string | undefined {
-  const message = ctx.callbackQuery?.message;
-  return message && 'text' in message ? message.text : undefined;
-}
-
-/**
- * The card with `line` added below it: whoever accepted still sees whom they accepted (the
- * name, the shared topics and hours). Added once, however often the button is pressed.
- */
-function withLine(card: string | undefined, line: string): string {
-  if (!card) return line;
-  return card.endsWith(line) ? card : `${card}\n\n${line}`;
-}

@@ -58,6 +58,8 @@ export async function relay(ctx: BotContext): Promise<boolean> {
     chatId: active.partnerChatId,
     userId: active.partnerId,
     method: 'copyMessage',
+    lane: 'chat',
+    purpose: 'relay',
     payload,
     copyOf: { chatId: ctx.chat.id, messageId: message.message_id },
     ...(target.replyToRef ? { replyToRef: target.replyToRef } : {}),
@@ -80,6 +82,8 @@ relayEdits.on('edited_message', async (ctx) => {
     chatId: active.partnerChatId,
     userId: active.partnerId,
     messageRef: ref,
+    lane: 'chat' as const,
+    purpose: 'relay' as const,
   };
   if (edited.text !== undefined) {
     await ctx.deps.outbound.enqueue({

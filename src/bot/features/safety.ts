@@ -17,7 +17,7 @@ safety.command('block', async (ctx) => {
       return say(ctx, ctx.t.blockNothing);
     throw error;
   }
-  await say(ctx, ctx.t.blockDone, { reply_markup: mainKeyboard(ctx.t, false) });
+  await say(ctx, ctx.t.blockDone, { reply_markup: mainKeyboard(ctx.t) });
 });
 
 safety.command('report', async (ctx) => {
@@ -41,5 +41,5 @@ export async function fileReport(ctx: BotContext, reason: string): Promise<void>
       return say(ctx, ctx.t.reportNothing);
     throw error;
   }
-  await say(ctx, ctx.t.reportDone, { reply_markup: mainKeyboard(ctx.t, false) });
+  await say(ctx, ctx.t.reportDone, { reply_markup: mainKeyboard(ctx.t) });
 }

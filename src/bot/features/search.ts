@@ -20,7 +20,22 @@ async function find(ctx: BotContext): Promise<void> {
   }
   try {
     const result = await deps.searches.find(user.id);
-    await say(ctx, result.already ? t.alreadySearching : t.searching);
+    if (!result.searchId) return say(ctx, t.alreadySearching);
+    // When a partner is waiting the proposal is the answer, and one message fewer spends less
+    // of the bot's budget (about 30 messages a second in all): "Looking for a partner…" goes
+    // a moment later, and only if the search is still looking by then. It is a notice, so a
+    // proposal never waits for it.
+    await say(
+      ctx,
+      t.searching,
+      {},
+      {
+        purpose: 'searching',
+        lane: 'notice',
+        notBefore: Date.now() + deps.searchingNoticeDelayMs,
+        onlyWhileSearching: result.searchId,
+      },
+    );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     switch (error.code) {

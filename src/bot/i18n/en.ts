@@ -1,6 +1,9 @@
 import type { Texts } from './ru.js';
 
 /** English texts, for users whose Telegram language is English or who chose it in /lang. */
+const card = (name: string, topics: string, hours: string) =>
+  `Found someone: ${name}.\nShared topics: ${topics}.\nShared waking hours: ${hours}.`;
+
 export const en: Texts = {
   language: 'English',
   welcome: (name: string) =>
@@ -36,25 +39,30 @@ export const en: Texts = {
   cancelled: 'Search stopped. To resume: /find.',
   nothingToCancel: 'There is no search to stop. To start one: /find.',
   proposal: (name: string, topics: string, hours: string) =>
-    `Found someone: ${name}.\nShared topics: ${topics}.\nShared waking hours: ${hours}.\nStart a conversation?`,
+    `${card(name, topics, hours)}\nStart a conversation?`,
+  proposalClosedCard: (name: string, topics: string, hours: string, outcome: string) =>
+    `${card(name, topics, hours)}\n\n${outcome}`,
   noSharedHours: 'barely overlap',
   accept: '✅ Accept',
   decline: '➖ Skip',
   waitingForOther: 'You accepted. Waiting for the other person…',
-  matched: 'It is a match! I opened the chat and sent the rules.',
+  matched: 'It is a match! The chat is open.',
   skipped: 'OK, skipping. I keep looking.',
   proposalExpired: 'This proposal has expired.',
   partnerSkipped: 'The other person skipped. It is not about you. I keep looking.',
   proposalClosed: 'This proposal is already closed.',
   notYours: 'This proposal is not yours.',
-  expiredRequeued: 'The other person did not answer in time. I keep looking; you keep your place.',
-  expiredNoAnswer: 'You did not answer the proposal, so I stopped the search. To resume: /find.',
+  expiredRequeued:
+    'This proposal has expired: the other person did not answer in time. I keep looking; you keep your place.',
+  expiredNoAnswer:
+    'This proposal has expired: you did not answer, so I stopped the search. To resume: /find.',
   expiredLimit:
-    'Several proposals in a row went unanswered, so the search ended. To start again: /find.',
+    'This proposal has expired. Several proposals in a row went unanswered, so the search ended. To start again: /find.',
   searchExpired: (minutes: number) =>
     `Nobody matched within ${minutes} minutes, so the search stopped. Try again: /find.`,
   intro: (name: string, topics: string) =>
     `The chat is open! You are talking to ${name}.\nShared topics: ${topics}.\nWrite here and I will pass your messages on. To end: /end.`,
+  chatOpen: (intro: string, rules: string) => `${intro}\n\n${rules}`,
   endButton: 'End chat',
   chatEndedByYou: 'You ended the chat.',
   chatEndedByPartner: 'The other person ended the chat.',
@@ -63,6 +71,7 @@ export const en: Texts = {
   notInChat: 'You are not in a chat. To find someone: /find.',
   relayFailed: 'This message could not be delivered.',
   feedbackPrompt: 'Was this conversation helpful? Rate it from 1 to 5.',
+  chatEndedRate: (ended: string, prompt: string) => `${ended}\n${prompt}`,
   feedbackThanks: 'Thank you for the rating!',
   feedbackClosed: 'Your rating is already saved.',
   blockDone: 'Blocked: you will not be matched again.',

@@ -2,6 +2,9 @@
  * Russian texts, the default. Wording of the sprint document where it gives one.
  * Plain text only (no parse_mode), so a user's name can never break the markup.
  */
+const card = (name: string, topics: string, hours: string) =>
+  `Нашёлся собеседник: ${name}.\nОбщие темы: ${topics}.\nОбщее время бодрствования: ${hours}.`;
+
 export const ru = {
   language: 'Русский',
   welcome: (name: string) =>
@@ -37,25 +40,32 @@ export const ru = {
   cancelled: 'Поиск остановлен. Возобновить — /find.',
   nothingToCancel: 'Поиск и так не идёт. Начать — /find.',
   proposal: (name: string, topics: string, hours: string) =>
-    `Нашёлся собеседник: ${name}.\nОбщие темы: ${topics}.\nОбщее время бодрствования: ${hours}.\nНачать разговор?`,
+    `${card(name, topics, hours)}\nНачать разговор?`,
+  /** The proposal once decided without a chat: what it was, then what happened. */
+  proposalClosedCard: (name: string, topics: string, hours: string, outcome: string) =>
+    `${card(name, topics, hours)}\n\n${outcome}`,
   noSharedHours: 'почти не совпадает',
   accept: '✅ Принять',
   decline: '➖ Пропустить',
   waitingForOther: 'Вы согласились. Ждём ответа собеседника…',
-  matched: 'Совпадение! Открыл чат и отправил правила.',
+  matched: 'Совпадение! Чат открыт.',
   skipped: 'Ок, пропускаем. Продолжаю поиск.',
   proposalExpired: 'Предложение истекло.',
   partnerSkipped: 'Собеседник пропустил предложение — это не про вас. Продолжаю поиск.',
   proposalClosed: 'Это предложение уже закрыто.',
   notYours: 'Это предложение не для вас.',
-  expiredRequeued: 'Собеседник не ответил вовремя. Ищу дальше — ваше место в очереди сохранено.',
-  expiredNoAnswer: 'Вы не ответили на предложение, поэтому я остановил поиск. Возобновить — /find.',
+  expiredRequeued:
+    'Предложение истекло: собеседник не ответил вовремя. Ищу дальше — ваше место в очереди сохранено.',
+  expiredNoAnswer:
+    'Предложение истекло: вы не ответили, поэтому я остановил поиск. Возобновить — /find.',
   expiredLimit:
-    'Несколько предложений подряд остались без ответа, поиск завершён. Начать заново — /find.',
+    'Предложение истекло. Несколько предложений подряд остались без ответа, поиск завершён. Начать заново — /find.',
   searchExpired: (minutes: number) =>
     `За ${minutes} мин собеседник не нашёлся, поиск остановлен. Попробуйте ещё раз — /find.`,
   intro: (name: string, topics: string) =>
     `Чат открыт! Ваш собеседник — ${name}.\nОбщие темы: ${topics}.\nПишите — я передам сообщения. Закончить — /end.`,
+  /** The chat's opening message: who the partner is, and the rules, in one message. */
+  chatOpen: (intro: string, rules: string) => `${intro}\n\n${rules}`,
   endButton: 'Закончить чат',
   chatEndedByYou: 'Вы закончили чат.',
   chatEndedByPartner: 'Собеседник закончил чат.',
@@ -64,6 +74,8 @@ export const ru = {
   notInChat: 'Вы сейчас не в чате. Найти собеседника — /find.',
   relayFailed: 'Это сообщение не удалось переслать.',
   feedbackPrompt: 'Был ли разговор полезен? Оцените от 1 до 5.',
+  /** The end of a chat and the request for a rating, in one message. */
+  chatEndedRate: (ended: string, prompt: string) => `${ended}\n${prompt}`,
   feedbackThanks: 'Спасибо за оценку!',
   feedbackClosed: 'Оценка уже сохранена.',
   blockDone: 'Собеседник заблокирован: вы больше не встретитесь.',

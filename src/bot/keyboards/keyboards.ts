@@ -28,17 +28,14 @@ export function proposalKeyboard(t: Texts, matchId: number): InlineKeyboardMarku
   };
 }
 
-/** After accepting: only "Skip" is left, so the user can still change their mind. */
-export function acceptedKeyboard(t: Texts, matchId: number): InlineKeyboardMarkup {
+/**
+ * The persistent reply keyboard: "Find a partner" and "End chat". It is the same in and out
+ * of a chat, so no message has to be sent just to swap it: the message that ends a chat
+ * carries the rating buttons instead, and a message holds one keyboard only.
+ */
+export function mainKeyboard(t: Texts): ReplyKeyboardMarkup {
   return {
-    inline_keyboard: [[button(t.decline, { type: 'proposal', answer: 'decline', matchId })]],
-  };
-}
-
-/** The persistent reply keyboard: "Find a partner", or "End chat" while chatting. */
-export function mainKeyboard(t: Texts, inChat: boolean): ReplyKeyboardMarkup {
-  return {
-    keyboard: [[{ text: inChat ? t.endButton : t.findButton }]],
+    keyboard: [[{ text: t.findButton }, { text: t.endButton }]],
     resize_keyboard: true,
     is_persistent: true,
   };

@@ -48,25 +48,29 @@ const recipientRow = z.object({
   partner_name: z.string().nullable(),
   partner_tz: z.string().nullable(),
   shared_topic_ids: z.array(z.number()).nullable(),
+  /** When the user pressed /find for this match's search, if this is its first proposal. */
+  first_requested_at: z.date().nullable(),
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
 /**
- * Whom a notice goes to, and (when given) their partner and the match's shared topics, in
- * one round trip: the two messages of every new proposal read this.
+ * Whom a notice goes to, and (when given the match) their partner in it and the shared
+ * topics, in one round trip: the two messages of every new proposal read this.
  */
 export function getRecipient(
   db: CommonQueryMethods,
   userId: number,
-  partnerId: number | null = null,
   matchId: number | null = null,
 ): Promise<Recipient | null> {
   return db.maybeOne(sql.type(recipientRow)`
     SELECT u.id, u.tg_id, u.language, u.tz,
            (u.tg_id IS NOT NULL AND u.deleted_at IS NULL AND u.bot_blocked_at IS NULL) AS reachable,
-           p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids
+           p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids,
+           CASE WHEN s.first_proposed_at = m.created_at THEN s.requested_at END
+             AS first_requested_at
     FROM users u
-    LEFT JOIN users p ON p.id = ${partnerId}::bigint
-    LEFT JOIN matches m ON m.id = ${matchId}::bigint
+    LEFT JOIN matches m ON m.id = ${matchId}::bigint AND u.id IN (m.user_a, m.user_b)
+    LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
+    LEFT JOIN searches s ON s.id = CASE WHEN m.user_a = u.id THEN m.search_a ELSE m.search_b END
     WHERE u.id = ${userId}`);
 }

@@ -1,0 +1,128 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { loadConfig } from '../src/config.js';
+import { defineCommand, readCommandLine } from '../src/startup/command-line.js';
+import { exitOnFailure } from '../src/startup/exit-on-failure.js';
+import {
+  capacityTable,
+  countersSince,
+  isSustained,
+  replaceSection,
+  type CapacityStep,
+} from './capacity.js';
+import { messagesByPurpose } from './sandbox-figures.js';
+import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
+import { runSandbox } from './sandbox-runner.js';
+
+const base = sandboxCommand('npm run capacity --', { ...SANDBOX_DEFAULTS, users: 600 });
+const COMMAND = defineCommand({
+  usage: 'npm run capacity --',
+  summary:
+    'The capacity run: the sandbox with its crowd onboarded, then "Find" pressed at a rate\n' +
+    'stepped up until people with a partner waiting no longer see their proposal within 2 s\n' +
+    '(p95). Writes the steps into bench/ACCEPTANCE.md.',
+  flags: {
+    users: base.flags.users,
+    ttl: base.flags.ttl,
+    seed: base.flags.seed,
+    from: { kind: 'number', min: 0.1, max: 1_000, default: 2, help: 'the first rate (/find/s)' },
+    step: { kind: 'number', min: 0.1, max: 1_000, default: 1, help: 'how much each step adds' },
+    to: { kind: 'number', min: 0.1, max: 1_000, default: 12, help: 'the last rate tried' },
+    seconds: {
+      kind: 'number',
+      min: 5,
+      max: 3_600,
+      default: 60,
+      value: 'SECONDS',
+      help: 'how long each step lasts',
+    },
+    paid: {
+      kind: 'integer',
+      min: 0,
+      max: 1_000,
+      default: 0,
+      help: 'PAID_BROADCAST_PER_SECOND for the run (0: the free limit only)',
+    },
+  },
+});
+
+/** Finds pressed at the end of a step get this long to be answered before it is judged. */
+const GRACE_MS = 3_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function run(): Promise<void> {
+  const options = readCommandLine(COMMAND);
+  const loaded = loadConfig();
+  // The run measures what paid broadcasts allow, not the daily cap: with the cap of 100 Stars
+  // (1000 messages) onboarding alone would spend it in the first minute.
+  const config = options.paid
+    ? { ...loaded, PAID_BROADCAST_PER_SECOND: options.paid, PAID_BROADCAST_DAILY_STARS: 10_000_000 }
+    : loaded;
+  const sandboxRun = await runSandbox(config, {
+    users: options.users,
+    rate: options.from,
+    duration: 0,
+    ttl: options.ttl,
+    seed: options.seed,
+  });
+  const { sandbox, console } = sandboxRun;
+  const onSignal = () => void sandboxRun.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  if (!(await sandbox.ready)) throw new Error('the crowd did not finish onboarding');
+  const steps: CapacityStep[] = [];
+  for (let rate = options.from; rate <= options.to + 1e-9; rate += options.step) {
+    sandbox.crowd.setRate(rate);
+    const from = Date.now();
+    const before = await messagesByPurpose(sandbox.app);
+    await sleep(options.seconds * 1000);
+    const to = Date.now();
+    const after = await messagesByPurpose(sandbox.app);
+    await sleep(GRACE_MS);
+    const step: CapacityStep = {
+      rate,
+      seconds: (to - from) / 1000,
+      ...sandbox.crowd.stats.window(from, to),
+      messages: countersSince(before, after),
+      loadAverage: loadavg()[0]!,
+    };
+    steps.push(step);
+    console.line(`\nCapacity after the ${rate} /find/s step:\n${capacityTable(steps)}\n`);
+    if (!isSustained(step)) break;
+  }
+  await sandboxRun.stop();
+  const heading = options.paid
+    ? `## Capacity with paid broadcasts (PAID_BROADCAST_PER_SECOND=${options.paid}, no daily cap)`
+    : `## Capacity at the free limit (OUTBOUND_RATE_PER_SECOND=${config.OUTBOUND_RATE_PER_SECOND})`;
+  const section = [
+    heading,
+    '',
+    `Command: \`npm run capacity -- --users ${options.users} --from ${options.from} ` +
+      `--step ${options.step} --to ${options.to} --seconds ${options.seconds} --ttl ${options.ttl} ` +
+      `--seed ${options.seed}${options.paid ? ` --paid ${options.paid}` : ''}\`, run at ` +
+      `${new Date().toISOString()}. The crowd (the same model as above) onboarded first; then ` +
+      `"Find" was pressed at each rate for ${options.seconds} s. The load average is the ` +
+      "machine's, shared with other work.",
+    '',
+    capacityTable(steps),
+  ].join('\n');
+  const path = 'bench/ACCEPTANCE.md';
+  const doc = await readFile(path, 'utf8').catch(() => '# Acceptance run\n');
+  await writeFile(path, await formatMarkdown(path, replaceSection(doc, section)));
+  console.line(`\nWrote the capacity steps into ${path}`);
+  process.exit(0);
+}
+
+/** As the acceptance run does: the repository's prettier style, where prettier is installed. */
+async function formatMarkdown(path: string, text: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    return await prettier.format(text, { ...options, filepath: path });
+  } catch {
+    return text;
+  }
+}
+
+run().catch(exitOnFailure('capacity run failed'));

@@ -1,0 +1,111 @@
+import type { WindowFigures } from './crowd-stats.js';
+import { LIFECYCLE_PURPOSES } from './sandbox-figures.js';
+
+/** One step of the capacity run: the crowd pressed "Find" at `rate` for `seconds`. */
+export interface CapacityStep extends WindowFigures {
+  rate: number;
+  seconds: number;
+  /** Sends and edits Telegram accepted during the step, by purpose. */
+  messages: Record<string, number>;
+  /** The machine's 1-minute load average at the end of the step. */
+  loadAverage: number;
+}
+
+/** The capacity run's target: p95 from /find to the proposal delivered, with a partner waiting. */
+export const CAPACITY_P95_MS = 2_000;
+
+/** Presses actually made per second in the step (the crowd may run short of idle people). */
+export const pressedPerSecond = (step: CapacityStep) => step.finds / step.seconds;
+
+/** Sends and edits of the /find lifecycle per press, relayed chat content and replies aside. */
+export function lifecycleCallsPerFind(step: CapacityStep): number | undefined {
+  if (!step.finds) return undefined;
+  const calls = LIFECYCLE_PURPOSES.reduce((sum, purpose) => sum + (step.messages[purpose] ?? 0), 0);
+  return calls / step.finds;
+}
+
+/** Sends and edits of every purpose per second during the step. */
+export const messagesPerSecond = (step: CapacityStep) =>
+  Object.values(step.messages).reduce((sum, n) => sum + n, 0) / step.seconds;
+
+/**
+ * A step is sustained when the people with a compatible partner waiting saw their proposal
+ * within CAPACITY_P95_MS at the 95th percentile. Whether the crowd could press at the asked
+ * rate is the crowd's limit, not the bot's: the rate that counts is the one pressed.
+ */
+export function isSustained(step: CapacityStep): boolean {
+  return step.compatibleP95Ms !== undefined && step.compatibleP95Ms <= CAPACITY_P95_MS;
+}
+
+/** The highest rate pressed in the steps up to the first that was not sustained. */
+export function sustainedRate(steps: readonly CapacityStep[]): number | undefined {
+  let best: number | undefined;
+  for (const step of steps) {
+    if (!isSustained(step)) break;
+    best = Math.max(best ?? 0, pressedPerSecond(step));
+  }
+  return best;
+}
+
+/** Differences of two counter snapshots. */
+export function countersSince(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, value]) => [name, value - (before[name] ?? 0)]),
+  );
+}
+
+const ms = (value: number | undefined) =>
+  value === undefined ? '—' : Number.isFinite(value) ? `${Math.round(value)} ms` : 'unanswered';
+
+/** The capacity steps as a Markdown table, and the highest sustained rate. */
+export function capacityTable(steps: readonly CapacityStep[]): string {
+  const rows = steps.map((step) => {
+    const calls = lifecycleCallsPerFind(step);
+    const purposes = LIFECYCLE_PURPOSES.filter((p) => step.messages[p])
+      .map((p) => `${p} ${(step.messages[p]! / Math.max(1, step.finds)).toFixed(2)}`)
+      .join(', ');
+    return (
+      `| ${step.rate} | ${pressedPerSecond(step).toFixed(2)} | ${step.compatible} ` +
+      `(${step.compatibleUnanswered} unanswered) | ${ms(step.compatibleP95Ms)} | ` +
+      `${messagesPerSecond(step).toFixed(1)} | ${calls === undefined ? '—' : calls.toFixed(2)} ` +
+      `(${purposes || '—'}) | ${step.noOneIdle} | ${step.loadAverage.toFixed(1)} | ` +
+      `${isSustained(step) ? 'yes' : 'NO'} |`
+    );
+  });
+  const best = sustainedRate(steps);
+  return [
+    '| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal seen (partner waiting) | sends and edits per second, all | per /find (by purpose) | arrivals with nobody idle | load average | sustained |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    best === undefined
+      ? '**No step was sustained.**'
+      : `**Highest sustained rate: ${best.toFixed(2)} /find per second pressed** (p95 ≤ ` +
+        `${CAPACITY_P95_MS} ms from /find to the proposal seen, for people with a partner ` +
+        'waiting; where fewer were pressed than asked, the crowd had nobody idle to press).',
+  ].join('\n');
+}
+
+/** The `## Capacity…` sections of a document, each with its text up to the next section. */
+export function capacitySections(doc: string): string[] {
+  return doc
+    .split(/\n(?=## )/)
+    .filter((part) => part.startsWith('## Capacity'))
+    .map((part) => part.trimEnd());
+}
+
+/**
+ * Puts `section` (a Markdown section starting with its `## ` heading) into `doc`, replacing the
+ * section with the same heading if there is one, else at the end.
+ */
+export function replaceSection(doc: string, section: string): string {
+  const heading = section.split('\n', 1)[0]!;
+  const start = doc.indexOf(`\n${heading}\n`);
+  if (start < 0) return `${doc.trimEnd()}\n\n${section.trimEnd()}\n`;
+  const next = doc.indexOf('\n## ', start + heading.length + 1);
+  const rest = next < 0 ? '' : doc.slice(next);
+  return `${doc.slice(0, start).trimEnd()}\n\n${section.trimEnd()}\n${rest}`;
+}

@@ -1,0 +1,72 @@
+import { strict as assert } from 'node:assert';
+import {
+  capacitySections,
+  capacityTable,
+  isSustained,
+  lifecycleCallsPerFind,
+  replaceSection,
+  sustainedRate,
+  type CapacityStep,
+} from '../../sandbox/capacity.js';
+import { windowFigures } from '../../sandbox/crowd-stats.js';
+
+const step = (rate: number, p95: number | undefined, over: Partial<CapacityStep> = {}) =>
+  ({
+    rate,
+    seconds: 60,
+    finds: rate * 60,
+    compatible: 50,
+    compatibleUnanswered: 0,
+    compatibleP95Ms: p95,
+    noOneIdle: 0,
+    messages: { proposal: rate * 60 * 1.5, chat_open: rate * 30, relay: rate * 60, reply: 7 },
+    loadAverage: 3,
+    ...over,
+  }) satisfies CapacityStep;
+
+describe('the capacity run', () => {
+  it('judges a step by p95 with a partner waiting, counting the unanswered apart', () => {
+    const at = 1_000_000;
+    const figures = windowFigures(
+      [
+        { at, proposedAt: at + 300, compatibleWaiting: true },
+        { at, proposedAt: at + 900, compatibleWaiting: true },
+        { at, compatibleWaiting: true },
+        { at, compatibleWaiting: false },
+      ],
+      2,
+    );
+    assert.deepEqual(figures, {
+      finds: 4,
+      compatible: 3,
+      compatibleUnanswered: 1,
+      compatibleP95Ms: 900,
+      noOneIdle: 2,
+    });
+  });
+
+  it('takes the highest rate pressed before the first step that missed 2 s', () => {
+    assert.equal(isSustained(step(3, 1_900)), true);
+    assert.equal(isSustained(step(3, 2_100)), false);
+    assert.equal(isSustained(step(3, undefined)), false, 'nobody with a partner waiting');
+    assert.equal(sustainedRate([step(2, 400), step(3, 800), step(4, 2_500), step(5, 900)]), 3);
+    // The crowd pressed 2.5/s when 4 were asked: 2.5 is what was shown to hold.
+    assert.equal(sustainedRate([step(2, 400), step(4, 800, { finds: 150 })]), 2.5);
+    assert.equal(sustainedRate([step(2, 2_500)]), undefined);
+    // Proposals and chat openings count; relayed content and command replies do not.
+    assert.equal(lifecycleCallsPerFind(step(2, 400)), 2);
+  });
+
+  it('writes its section into the acceptance report, replacing an older one', () => {
+    const table = capacityTable([step(2, 400), step(3, 2_500)]);
+    assert.match(table, /\*\*Highest sustained rate: 2\.00 \/find per second pressed\*\*/);
+    assert.match(table, /\| 3 \| 3\.00 \| 50 \(0 unanswered\) \| 2500 ms \|/);
+    const doc = '# Acceptance run\n\n## Figures\n\ntable\n\n## Alerts\n\nnone\n';
+    const once = replaceSection(doc, '## Capacity at the free limit\n\nfirst');
+    const twice = replaceSection(once, '## Capacity at the free limit\n\nsecond');
+    assert.equal(twice, `${doc}\n## Capacity at the free limit\n\nsecond\n`);
+    const middle = replaceSection(twice, '## Figures\n\nnew table');
+    assert.match(middle, /## Figures\n\nnew table\n\n## Alerts/);
+    assert.deepEqual(capacitySections(twice), ['## Capacity at the free limit\n\nsecond']);
+  });
+});
