@@ -115,3 +115,14 @@ export async function closeRedis(client: RedisClient): Promise<void> {
     client.disconnect();
   }
 }
+
+/**
+ * The servers that hold the data: the one server, or every master of a cluster. For what a
+ * command answers per server (SCAN walks one; INFO describes one).
+ */
+export async function serversOf(redis: RedisClient): Promise<Redis[]> {
+  if (!redis.isCluster) return [redis as Redis];
+  const cluster = redis as Cluster;
+  if (cluster.status !== 'ready') await cluster.ping();
+  return cluster.nodes('master');
+}

@@ -1,16 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
-import type { RedisClient } from './client.js';
-
-/**
- * The servers whose keys SCAN must walk: the one server, or every master of a cluster (SCAN
- * walks one server; replicas hold copies of their master's keys).
- */
-async function serversOf(redis: RedisClient): Promise<Redis[]> {
-  if (!redis.isCluster) return [redis as Redis];
-  const cluster = redis as Cluster;
-  if (cluster.status !== 'ready') await cluster.ping();
-  return cluster.nodes('master');
-}
+import type { Redis } from 'ioredis';
+import { serversOf, type RedisClient } from './client.js';
 
 /** Walks the keys matching `pattern`, a batch at a time, without blocking Redis (SCAN). */
 async function eachBatch(

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { startApp } from '../../src/app.js';
+import { evictionProblem } from '../../src/startup/redis-policy.js';
+import { startRedisCluster } from '../../sim-kit/redis-cluster.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { prepareServices, testConfig } from '../helpers/services.js';
@@ -37,6 +39,26 @@ describe('a Redis that may evict keys', function () {
     } finally {
       await app.stop();
       await redis.kill();
+    }
+  });
+
+  it('on a cluster, any one master that may evict is found, and named without its address', async () => {
+    const cluster = await startRedisCluster();
+    const client = cluster.client();
+    try {
+      assert.equal(await evictionProblem(client), undefined);
+      const masters = client.nodes('master');
+      const last = masters.at(-1)!;
+      await last.config('SET', 'maxmemory-policy', 'volatile-lru');
+      const problem = await evictionProblem(client);
+      assert.match(
+        problem ?? '',
+        new RegExp(`maxmemory-policy is volatile-lru on cluster master \\d of ${masters.length}`),
+      );
+      assert.doesNotMatch(problem ?? '', /127\.0\.0\.1|:\d{4,5}\b/);
+    } finally {
+      client.disconnect();
+      await cluster.stop();
     }
   });
 });
