@@ -30,7 +30,10 @@ export function createRedisLossRepair(deps: RedisLossRepairDeps) {
     await deps.reconciler.settleOrphans();
     const chats = await deps.chats.rearmAllIdleTimers();
     await deps.chats.resendIntros();
-    log.warn({ searches, chats }, 'repaired from PostgreSQL after Redis lost its data');
+    // A first start on a new Redis looks the same as a loss; only a repair that found open
+    // searches or chats is worth an operator's attention.
+    const level = searches + chats > 0 ? 'warn' : 'info';
+    log[level]({ searches, chats }, 'repaired from PostgreSQL after Redis lost its data');
   }
 
   return {
@@ -43,7 +46,7 @@ export function createRedisLossRepair(deps: RedisLossRepairDeps) {
         await deps.chats.rearmIdleTimers();
         return { lost };
       }
-      log.warn('Redis holds no repair marker (it lost its data, or this is its first use)');
+      log.info('Redis holds no repair marker (it lost its data, or this is its first use)');
       try {
         await repairLoss();
       } catch (error) {
