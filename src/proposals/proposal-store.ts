@@ -237,7 +237,10 @@ export function createProposalStore(deps: { redis: RedisClient; keys: RedisKeys 
       const flat = await redis.zrangebyscore(
         keys.proposalIndex,
         '-inf',
-        String(olderThanMs * 1000),
+        // A score is its millisecond times 1000 plus up to 999 below it: everything indexed
+        // during `olderThanMs` itself is due too, or a sweep with no grace could miss an entry
+        // made in the same millisecond.
+        String(olderThanMs * 1000 + 999),
         'WITHSCORES',
         'LIMIT',
         0,

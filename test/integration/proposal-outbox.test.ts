@@ -117,6 +117,19 @@ describe('proposal outbox and effect sweeper', function () {
     await Promise.all(ids.map((id, i) => store.unindex(id, tokens[i]!)));
   });
 
+  it('an entry indexed in this very millisecond is due to a sweep with no grace', async () => {
+    const { store } = t.app.deps.services;
+    const ids = Array.from({ length: 200 }, (_, i) => 910_000 + i);
+    const missed: number[] = [];
+    for (const id of ids) {
+      const token = await store.index(id);
+      const due = await store.indexed(Date.now(), 10_000);
+      if (!due.some((entry) => entry.matchId === id)) missed.push(id);
+      await store.unindex(id, token);
+    }
+    assert.deepEqual(missed, []);
+  });
+
   it('drops an unreadable pending effect instead of failing on it forever', async () => {
     const rt = runtime();
     const [row] = await createProposalRows(t.app.deps.db, 1);
