@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config.js';
 import { readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 import { startPrometheus } from './prometheus-runner.js';
-import { renderAcceptance } from './acceptance-report.js';
+import { formatMarkdown, renderAcceptance } from './acceptance-report.js';
 import { capacitySections, replaceSection } from './capacity.js';
 import { runSandbox } from './sandbox-runner.js';
 import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
@@ -74,21 +74,6 @@ async function run(): Promise<void> {
   await writeFile('bench/ACCEPTANCE.md', await formatMarkdown('bench/ACCEPTANCE.md', kept));
   sandboxRun.console.line('\nWrote bench/ACCEPTANCE.md');
   process.exit(0);
-}
-
-/**
- * Formats the report the way the repository's prettier wants, so a committed run passes
- * `npm run format:check`. Prettier is a development dependency: where it is not installed
- * (a production image) the report is written as rendered.
- */
-async function formatMarkdown(path: string, text: string): Promise<string> {
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(path)) ?? {};
-    return await prettier.format(text, { ...options, filepath: path });
-  } catch {
-    return text;
-  }
 }
 
 run().catch(exitOnFailure('acceptance run failed'));

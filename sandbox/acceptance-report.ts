@@ -94,3 +94,18 @@ export function renderAcceptance(input: AcceptanceInput): string {
     '',
   ].join('\n');
 }
+
+/**
+ * Formats the report the way the repository's prettier wants, so a committed run passes
+ * `npm run format:check`. Prettier is a development dependency: where it is not installed
+ * (a production image) the report is written as rendered.
+ */
+export async function formatMarkdown(path: string, text: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    return await prettier.format(text, { ...options, filepath: path });
+  } catch {
+    return text;
+  }
+}

@@ -1,3 +1,4 @@
+import { formatMarkdown } from './acceptance-report.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { loadConfig } from '../src/config.js';
@@ -112,17 +113,6 @@ async function run(): Promise<void> {
   await writeFile(path, await formatMarkdown(path, replaceSection(doc, section)));
   console.line(`\nWrote the capacity steps into ${path}`);
   process.exit(0);
-}
-
-/** As the acceptance run does: the repository's prettier style, where prettier is installed. */
-async function formatMarkdown(path: string, text: string): Promise<string> {
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(path)) ?? {};
-    return await prettier.format(text, { ...options, filepath: path });
-  } catch {
-    return text;
-  }
 }
 
 run().catch(exitOnFailure('capacity run failed'));

@@ -1,6 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { App } from '../src/app.js';
+import { OUTBOUND_PURPOSES } from '../src/outbound/outbound-message.js';
 import type { CrowdFigures } from './crowd-stats.js';
 import type { Crowd } from './crowd.js';
 
@@ -20,14 +21,9 @@ export interface SandboxFigures extends CrowdFigures {
 }
 
 /** What one /find's lifecycle sends: everything but relayed chat content and command replies. */
-export const LIFECYCLE_PURPOSES = [
-  'searching',
-  'proposal',
-  'proposal_closed',
-  'chat_open',
-  'chat_ended',
-  'search_expired',
-];
+export const LIFECYCLE_PURPOSES = OUTBOUND_PURPOSES.filter(
+  (purpose) => purpose !== 'relay' && purpose !== 'reply',
+);
 
 /** Sends and edits of the /find lifecycle per /find: all, and by purpose. */
 export function callsPerFind(figures: SandboxFigures): {
