@@ -136,12 +136,14 @@ export interface ProposalStore {
 /**
  * Index scores in microseconds, random below the millisecond so two processes rarely tie,
  * and rising within one store: a proposal moved "to the back of the line" within the same
- * millisecond as another was indexed must still land behind it.
+ * millisecond as another was indexed must still land behind it. The random part stays in the
+ * lower half, so rising by one never carries a score into the next millisecond's range, where
+ * a sweep of this millisecond would not see it.
  */
 function createTokens(): () => string {
   let last = 0;
   return () => {
-    last = Math.max(Date.now() * 1000 + Math.floor(Math.random() * 1000), last + 1);
+    last = Math.max(Date.now() * 1000 + Math.floor(Math.random() * 500), last + 1);
     return String(last);
   };
 }
