@@ -103,6 +103,21 @@ export const BENCH_COMMAND = defineCommand({
     },
     'cpu-prof': { kind: 'switch', help: 'CPU profiles of the service processes, in bench/.tmp' },
     'async-commit': { kind: 'switch', help: 'synchronous_commit = off in the bench database' },
+    'bare-clients': {
+      kind: 'integer',
+      min: 1,
+      max: 64,
+      default: full.bareClients,
+      help: 'connections of the bare database phase (the /find functions alone)',
+    },
+    'bare-seconds': {
+      kind: 'number',
+      min: 1,
+      max: 3_600,
+      value: 'SECONDS',
+      shownDefault: both(full.bareSeconds, quick.bareSeconds),
+      help: 'bare database phase length',
+    },
     env: {
       kind: 'text',
       multiple: true,
@@ -144,5 +159,7 @@ export function benchConfig(flags: FlagValues<(typeof BENCH_COMMAND)['flags']>):
     cpuProfile: flags['cpu-prof'],
     asyncCommit: flags['async-commit'],
     cluster: flags.cluster,
+    bareClients: flags['bare-clients'],
+    bareSeconds: flags['bare-seconds'] ?? config.bareSeconds,
   };
 }

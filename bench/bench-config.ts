@@ -33,6 +33,9 @@ export interface BenchConfig {
   asyncCommit: boolean;
   /** The scaled-out run: single Redis then a local cluster, roles in separate processes. */
   cluster: boolean;
+  /** The bare database phase: connections calling the /find functions back to back, and for how long. */
+  bareClients: number;
+  bareSeconds: number;
 }
 
 /** The configuration of the targets; --quick shortens the phases for development. */
@@ -67,5 +70,7 @@ export function defaultConfig(quick: boolean): BenchConfig {
     cpuProfile: false,
     asyncCommit: false,
     cluster: false,
+    bareClients: 4,
+    bareSeconds: quick ? 10 : 30,
   };
 }

@@ -25,6 +25,16 @@ import { generatePopulation, mutuallyIncompatible } from './population.js';
 import { createResourceMonitor } from './resource-monitor.js';
 import { startServiceProcess, type ServiceProcess } from './service-processes.js';
 import { compareWithSprint } from './sprint-comparison.js';
+import { runBareDatabase } from './bare-db.js';
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
 
 const log = (message: string) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -46,6 +56,18 @@ export async function runBench(config: BenchConfig) {
   await seedPopulation(seedClient, users, config.topics);
   await seedClient.end();
   log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  // The ceiling the pipeline is compared with: the same /find functions on the same data,
+  // with nothing else running yet (their searches and matches are removed again).
+  const bare = await runBareDatabase({
+    url: benchDbUrl(),
+    users: shuffled(users, createRandom(config.seed + 2)),
+    clients: config.bareClients,
+    seconds: config.bareSeconds,
+    wakingMinutes: wakingMinutes({ start: 9, end: 23 }),
+    proposalTtlMs: Number(config.env.PROPOSAL_TTL_SECONDS ?? 300) * 1000,
+  });
+  log(`bare database: ${bare.perSecond}/s with ${bare.clients} clients`);
 
   const db = new pg.Pool({ connectionString: benchDbUrl(), max: 6 });
   const slonik = await createDbPool({ url: benchDbUrl(), size: 2 });
@@ -207,6 +229,7 @@ export async function runBench(config: BenchConfig) {
         sprintComparison: comparison,
       },
       idleCpuPerSecond,
+      bare,
       light,
       main,
       processes: monitor.figures(),

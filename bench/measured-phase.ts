@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { RedisClient } from '../src/redis/client.js';
 import { QUEUE_NAMES, type RedisKeys } from '../src/redis/keys.js';
@@ -39,6 +40,36 @@ export interface PhaseContext {
 }
 
 /**
+ * CPU seconds per process group since the phase's mark, read once the lifecycle of the last
+ * requests is over: the pipeline has drained, and a chat opened at the end of the load has
+ * had time to end by its idle timeout (when that is short, as in the benchmark).
+ */
+async function lifecycleCpu(ctx: PhaseContext, loadEndedAt: number) {
+  const idleMs = ctx.behaviour.chatIdleMs;
+  if (idleMs < 60_000) {
+    const wait = loadEndedAt + ctx.behaviour.slackMs + idleMs + 2_000 - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const started = Date.now();
+  await ctx.monitor.sample();
+  return { processes: ctx.monitor.figures(), seconds: (started - loadEndedAt) / 1000 };
+}
+
+function lifecycleFigures(cpu: Awaited<ReturnType<typeof lifecycleCpu>>, accepted: number) {
+  const perFind = (seconds: number) =>
+    accepted ? round((seconds * 1000) / accepted, 2) : Number.NaN;
+  const service = cpu.processes.filter((p) => p.name !== 'harness');
+  return {
+    /** Seconds from the end of the load to the reading. */
+    afterLoadSeconds: round(cpu.seconds, 1),
+    /** Everything but the load generator (the harness). */
+    serviceCpuMsPerFind: perFind(service.reduce((sum, p) => sum + p.cpuSeconds, 0)),
+    allCpuMsPerFind: perFind(cpu.processes.reduce((sum, p) => sum + p.cpuSeconds, 0)),
+    perProcess: cpu.processes.map((p) => ({ name: p.name, cpuMsPerFind: perFind(p.cpuSeconds) })),
+  };
+}
+
+/**
  * One open-loop load phase and every figure measured over it: throughput, the stream at
  * the end of the load, time to proposal, selection time, then (after the pipeline drained)
  * lost requests, double booking and CPU time per process.
@@ -72,6 +103,7 @@ export async function runMeasuredPhase(
   const poolAtEnd = await waitingPoolSize(db);
   // Answers stop with the load; proposals made near its end expire and may requeue once more.
   const drained = await drain(db, redis, keys, ctx.behaviour.proposalTtlMs, 150_000);
+  const lifecycle = await lifecycleCpu(ctx, load.endedAt);
 
   // Requests sent near the end may be accepted later than that when the API lags behind.
   const lastAck = load.finds.reduce((latest, find) => Math.max(latest, find.ackAt), load.endedAt);
@@ -139,6 +171,11 @@ export async function runMeasuredPhase(
     cpu: processes.map((p) => ({ name: p.name, seconds: p.cpuSeconds })),
     /** All CPU used during the load per accepted /find: what one /find costs, end to end. */
     cpuMsPerFind: accepted ? round((cpuTotal * 1000) / accepted, 2) : Number.NaN,
+    /**
+     * CPU from the start of the load until everything it caused has settled (proposals,
+     * answers, chats and their idle ends, requeues, expiries), per accepted /find and process.
+     */
+    lifecycle: lifecycleFigures(lifecycle, accepted),
     timeline: load.timeline,
   };
 }
