@@ -29,6 +29,24 @@ export function toEffects(rev: number, actions: NamedActions): RunnableEffect[] 
     .filter(isRunnable);
 }
 
+const personOf = (effect: RunnableEffect): unknown =>
+  (effect.params as { userId?: unknown }).userId;
+
+/** Effects in order, adjacent ones of one type for different people grouped together. */
+function perPersonGroups(effects: readonly RunnableEffect[]): RunnableEffect[][] {
+  const groups: RunnableEffect[][] = [];
+  for (const effect of effects) {
+    const last = groups.at(-1);
+    const joins =
+      last !== undefined &&
+      personOf(effect) !== undefined &&
+      last.every((other) => other.type === effect.type && personOf(other) !== personOf(effect));
+    if (joins) last.push(effect);
+    else groups.push([effect]);
+  }
+  return groups;
+}
+
 /**
  * The outbox in each proposal record: effects are saved with the snapshot, registered in the
  * index before the save, and crossed off as they run. Whatever is left (a crash, a failure)
@@ -41,27 +59,33 @@ export function createProposalOutbox(deps: {
 }) {
   const { store, log } = deps;
 
-  /** Runs effects in order, stopping at the first failure; resolves with how many are left. */
+  /**
+   * Runs effects in order, stopping at the first failure; resolves with how many are left.
+   * A run of same-type effects for different people (both proposal messages, both searches'
+   * settlements) goes at once: each concerns only its own person, and waiting for one
+   * person's round trips before starting the other's only adds latency.
+   */
   async function run(
     matchId: number,
     effects: readonly RunnableEffect[],
     token: string | undefined,
   ): Promise<number> {
     const done: string[] = [];
-    for (const effect of effects) {
-      try {
-        await deps.execute(matchId, effect);
-        done.push(effect.id);
-      } catch (error) {
-        // Later effects may depend on this one (a search is requeued only after the match is
-        // closed), so stop here; the sweeper resumes from this effect.
-        log.error({ err: error, matchId, effect: effect.type }, 'proposal effect failed');
-        break;
-      }
+    for (const group of perPersonGroups(effects)) {
+      const results = await Promise.allSettled(
+        group.map((effect) => deps.execute(matchId, effect)),
+      );
+      results.forEach((result, index) => {
+        const effect = group[index]!;
+        if (result.status === 'fulfilled') done.push(effect.id);
+        else
+          log.error({ err: result.reason, matchId, effect: effect.type }, 'proposal effect failed');
+      });
+      // Later effects may depend on this one (a search is requeued only after the match is
+      // closed), so stop here; the sweeper resumes from the first effect not done.
+      if (results.some((result) => result.status === 'rejected')) break;
     }
-    const left = await store.complete(matchId, done);
-    if (left <= 0 && token) await store.unindex(matchId, token);
-    return left;
+    return store.completeAndUnindex(matchId, done, token);
   }
 
   /** Runs whatever effects of this proposal are still pending (the sweeper's job). */

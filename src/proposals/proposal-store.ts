@@ -25,54 +25,26 @@ export const UNREADABLE_EFFECT = 'unreadable';
 
 export type SaveResult = 'saved' | 'conflict' | 'missing';
 
-const FIXED_FIELDS = 3; // v, rev, snap; every other field is a pending effect "fx:<id>"
-
-// Compare-and-set on rev. ARGV: expectedRev ('' = must not exist), newRev, version,
-// snapshot, ttlSeconds, then field/value pairs of new pending effects.
-const SAVE_SCRIPT = `
-local current = redis.call('HGET', KEYS[1], 'rev')
-if ARGV[1] == '' then
-  if current then return 0 end
-elseif not current then
-  return -1
-elseif current ~= ARGV[1] then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'v', ARGV[3], 'snap', ARGV[4], unpack(ARGV, 6))
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-return 1
-`;
-
-// Drops finished effects (possibly none); returns how many are still pending.
-const COMPLETE_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if #ARGV > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV)) end
-return redis.call('HLEN', KEYS[1]) - ${FIXED_FIELDS}
-`;
-
-// Deletes the record only if it is still at the revision the caller read (a missing or
-// unreadable rev counts as 0), so ending a bad record never deletes a newer good one.
-const REMOVE_SCRIPT = `
-if (tonumber(redis.call('HGET', KEYS[1], 'rev')) or 0) == tonumber(ARGV[1]) then
-  return redis.call('UNLINK', KEYS[1])
-end
-return 0
-`;
-
-// Unregisters a proposal from the pending-effects index only if nobody re-registered it
-// since (a newer registration has a different score).
-const UNINDEX_SCRIPT = `
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
-  return redis.call('ZREM', KEYS[1], ARGV[1])
-end
-return 0
-`;
+import {
+  COMPLETE_AND_UNINDEX_SCRIPT,
+  COMPLETE_SCRIPT,
+  REMOVE_SCRIPT,
+  SAVE_SCRIPT,
+  UNINDEX_SCRIPT,
+} from './proposal-scripts.js';
 
 type ScriptedRedis = RedisClient & {
   teteProposalSave(key: string, ...args: (string | number)[]): Promise<number>;
   teteProposalComplete(key: string, ...ids: string[]): Promise<number>;
   teteProposalUnindex(key: string, member: string, score: string): Promise<number>;
   teteProposalRemove(key: string, rev: number): Promise<number>;
+  teteProposalCompleteAndUnindex(
+    key: string,
+    indexKey: string,
+    member: string,
+    token: string,
+    ...ids: string[]
+  ): Promise<number>;
 };
 
 function parseJson(text: string | undefined): unknown {
@@ -116,6 +88,15 @@ export interface ProposalStore {
   ): Promise<SaveResult>;
   /** Marks effects done; resolves with the number still pending. */
   complete(matchId: number, ids: readonly string[]): Promise<number>;
+  /**
+   * `complete`, then, when nothing is left pending and a registration token is given,
+   * `unindex`: one round trip on a single Redis. Resolves with the number still pending.
+   */
+  completeAndUnindex(
+    matchId: number,
+    ids: readonly string[],
+    token: string | undefined,
+  ): Promise<number>;
   /** Registers a proposal as having pending effects; returns the registration token. */
   index(matchId: number): Promise<string>;
   /** `index` then `save`, in one round trip; the token is the index registration's. */
@@ -174,6 +155,10 @@ export function createProposalStore(deps: { redis: RedisClient; keys: RedisKeys 
   redis.defineCommand('teteProposalComplete', { numberOfKeys: 1, lua: COMPLETE_SCRIPT });
   redis.defineCommand('teteProposalUnindex', { numberOfKeys: 1, lua: UNINDEX_SCRIPT });
   redis.defineCommand('teteProposalRemove', { numberOfKeys: 1, lua: REMOVE_SCRIPT });
+  redis.defineCommand('teteProposalCompleteAndUnindex', {
+    numberOfKeys: 2,
+    lua: COMPLETE_AND_UNINDEX_SCRIPT,
+  });
   const { keys } = deps;
 
   return {
@@ -223,6 +208,25 @@ export function createProposalStore(deps: { redis: RedisClient; keys: RedisKeys 
       // Called with no ids too (the first effect failed): the answer must still be the real
       // number pending, or the caller would unindex a proposal whose effects never ran.
       return redis.teteProposalComplete(keys.proposal(matchId), ...ids.map((id) => `fx:${id}`));
+    },
+
+    async completeAndUnindex(matchId, ids, token) {
+      const fields = ids.map((id) => `fx:${id}`);
+      if (redis.isCluster) {
+        // The record and the index lie in different slots: two round trips on a cluster.
+        const left = await redis.teteProposalComplete(keys.proposal(matchId), ...fields);
+        if (left <= 0 && token) {
+          await redis.teteProposalUnindex(keys.proposalIndex, String(matchId), token);
+        }
+        return left;
+      }
+      return redis.teteProposalCompleteAndUnindex(
+        keys.proposal(matchId),
+        keys.proposalIndex,
+        String(matchId),
+        token ?? '',
+        ...fields,
+      );
     },
 
     async index(matchId) {

@@ -152,4 +152,52 @@ describe('proposal outbox and effect sweeper', function () {
     assert.equal(await store.remove(row!.matchId, 2), true);
     assert.equal(await store.load(row!.matchId), null);
   });
+
+  it("sends both people's proposal at once; one person's failure leaves only theirs pending", async () => {
+    const [row] = await createProposalRows(t.app.deps.db, 1);
+    const { userA, userB, matchId } = row!.input;
+    const started: number[] = [];
+    let releaseA!: () => void;
+    const gateA = new Promise<void>((resolve) => (releaseA = resolve));
+    const { config, db, metrics, services } = t.app.deps;
+    const rt = createProposalRuntime({
+      store: services.store,
+      execute: async (id, effect) => {
+        if (effect.type !== 'sendProposal') return counter.execute(id, effect);
+        started.push(effect.params.userId);
+        if (effect.params.userId !== userA) return counter.execute(id, effect);
+        // A's message waits until B's has started, then fails: B's must not wait for it.
+        await gateA;
+        throw new Error('injected fault');
+      },
+      loadDurable: (id) => loadDurableProposal(db, id, config.MAX_REQUEUES),
+      metrics,
+      log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+      retentionSeconds: 3_600,
+    });
+    const created = rt.create(row!.input);
+    while (started.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual([...started].sort(), [userA, userB].sort());
+    releaseA();
+    await created;
+
+    const { store } = services;
+    const pending = (await store.load(matchId))?.pendingEffects ?? [];
+    assert.deepEqual(
+      pending.map((effect) => [effect.type, effect.params.userId]),
+      [['sendProposal', userA]],
+    );
+    const due = await store.indexed(Date.now() + 1_000, 10_000);
+    assert.ok(
+      due.some((entry) => entry.matchId === matchId),
+      'still indexed for the sweeper',
+    );
+    await runtime().finishPending(matchId, due.find((entry) => entry.matchId === matchId)!.token);
+    assert.deepEqual((await store.load(matchId))?.pendingEffects, []);
+    const after = await store.indexed(Date.now() + 1_000, 10_000);
+    assert.equal(
+      after.some((entry) => entry.matchId === matchId),
+      false,
+    );
+  });
 });
