@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { utcOffsetMinutes } from '../time/waking-hours.js';
 
 /** Who looks for a partner: a waiting user's side of the candidate query. */
-interface Seeker {
+export interface Seeker {
   userId: number;
   topicIds: readonly number[];
   utcOffsetMin: number;
@@ -52,7 +52,7 @@ const claimedRow = z.object({
   first_requested_ms: z.array(z.number()).nullable(),
 });
 
-const processRow = claimedRow.extend({
+export const processRow = claimedRow.extend({
   kind: z.enum(['unknown', 'not_queued', 'ineligible', 'engaged', 'tz', 'matched', 'waiting']),
   user_id: z.number().nullable(),
   partner_id: z.number().nullable(),
@@ -67,7 +67,11 @@ const secondChanceRow = claimedRow.extend({
   select_ms: z.number().nullable(),
 });
 
-function claimed(row: z.infer<typeof claimedRow>, userA: number, userB: number): ClaimedMatch {
+export function claimed(
+  row: z.infer<typeof claimedRow>,
+  userA: number,
+  userB: number,
+): ClaimedMatch {
   return {
     matchId: row.match_id!,
     userA,
@@ -150,7 +154,7 @@ const SECOND_CHANCE_ATTEMPTS = 10;
  * (match_second_chance: select, lock both rows in user-id order, check, claim, in one
  * transaction).
  */
-async function secondChance(
+export async function secondChance(
   db: DatabasePool,
   seeker: Seeker & { searchId: string },
   options: ClaimOptions,
@@ -181,7 +185,7 @@ const offsets = new Map<string, { minute: number; offset: number }>();
  * profile, and offsets change only on whole minutes, so one reading per zone per minute is
  * exact.
  */
-function safeOffset(timeZone: string): number {
+export function safeOffset(timeZone: string): number {
   const minute = Math.floor(Date.now() / 60_000);
   const cached = offsets.get(timeZone);
   if (cached?.minute === minute) return cached.offset;

@@ -5,7 +5,14 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { MATCHER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
-import { processSearch, UserStillEngagedError, type ClaimOptions } from './claim-match.js';
+import {
+  processSearch,
+  secondChance,
+  UserStillEngagedError,
+  type ClaimOptions,
+  type SearchOutcome,
+} from './claim-match.js';
+import { processBatch, type FirstPass } from './claim-batch.js';
 import { toFields, type StreamAdmin, type StreamEntry } from '../streams/stream-admin.js';
 
 export interface MatcherWorkerDeps {
@@ -36,38 +43,50 @@ export class PoisonEntryError extends Error {
   }
 }
 
-/** Handles one entry; resolves when it may be acknowledged. */
-async function handleEntry(deps: MatcherWorkerDeps, entry: StreamEntry): Promise<void> {
+/** What a claim decided, carried out: a new proposal's actor, or one a crash left unspawned. */
+async function actOn(deps: MatcherWorkerDeps, outcome: SearchOutcome): Promise<void> {
   const { metrics } = deps;
+  if (outcome.kind === 'matched') {
+    const { match } = outcome;
+    const at = Date.now();
+    for (const requestedAt of match.firstProposalOf) {
+      metrics.timeToProposal.observe(Math.max(0, at - requestedAt));
+    }
+    await deps.runtime.create({
+      matchId: match.matchId,
+      userA: match.userA,
+      userB: match.userB,
+      requeuesA: match.requeuesA,
+      requeuesB: match.requeuesB,
+      maxRequeues: deps.maxRequeues,
+      expiresAt: match.expiresAt,
+    });
+  } else if (outcome.kind === 'skipped' && outcome.matchId !== undefined) {
+    // Redelivered after a crash between the claim and the spawn: spawn it now. (Counted
+    // here: the proposal was claimed but never handed to the outbound path.)
+    if (await deps.runtime.ensure(outcome.matchId)) metrics.proposalsSent.inc();
+  }
+}
+
+/** The request id of an entry, or null for a trimmed one; throws for a malformed one. */
+function requestOf(entry: StreamEntry): string | null {
   // A pending entry that was trimmed away comes back with no fields: nothing to do.
-  if (Object.keys(entry.fields).length === 0) return;
+  if (Object.keys(entry.fields).length === 0) return null;
   const requestId = entry.fields.request_id ?? '';
   if (!UUID.test(requestId)) throw new PoisonEntryError('request_id is not a uuid');
+  return requestId;
+}
+
+/** Handles one entry on its own; resolves when it may be acknowledged. */
+async function handleEntry(deps: MatcherWorkerDeps, entry: StreamEntry): Promise<void> {
+  const requestId = requestOf(entry);
+  if (requestId === null) return;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const outcome = await processSearch(deps.db, requestId, deps.claim, {
-        tz: entry.fields.tz,
-      });
-      if (outcome.kind === 'matched') {
-        const { match } = outcome;
-        const at = Date.now();
-        for (const requestedAt of match.firstProposalOf) {
-          metrics.timeToProposal.observe(Math.max(0, at - requestedAt));
-        }
-        await deps.runtime.create({
-          matchId: match.matchId,
-          userA: match.userA,
-          userB: match.userB,
-          requeuesA: match.requeuesA,
-          requeuesB: match.requeuesB,
-          maxRequeues: deps.maxRequeues,
-          expiresAt: match.expiresAt,
-        });
-      } else if (outcome.kind === 'skipped' && outcome.matchId !== undefined) {
-        // Redelivered after a crash between the claim and the spawn: spawn it now. (Counted
-        // here: the proposal was claimed but never handed to the outbound path.)
-        if (await deps.runtime.ensure(outcome.matchId)) metrics.proposalsSent.inc();
-      }
+      await actOn(
+        deps,
+        await processSearch(deps.db, requestId, deps.claim, { tz: entry.fields.tz }),
+      );
       return;
     } catch (error) {
       // The previous proposal is being closed by its effects right now; that takes
@@ -79,6 +98,17 @@ async function handleEntry(deps: MatcherWorkerDeps, entry: StreamEntry): Promise
       throw error;
     }
   }
+}
+
+/** Finishes an entry after the batch's first pass; resolves when it may be acknowledged. */
+async function finishEntry(
+  deps: MatcherWorkerDeps,
+  entry: StreamEntry,
+  first: FirstPass | undefined,
+): Promise<void> {
+  if (!first || first.kind === 'alone') return handleEntry(deps, entry);
+  if (first.kind !== 'waiting') return actOn(deps, first);
+  return actOn(deps, await secondChance(deps.db, first.seeker, deps.claim));
 }
 
 /**
@@ -94,29 +124,62 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
   // slow (idle past the claim time); handling it twice at once would be wasted work.
   const inFlight = new Set<string>();
 
+  /**
+   * The first pass of every request in the batch in one database call and one commit
+   * (processBatch); then, entry by entry with `concurrency` lanes, the second chance of those
+   * that joined the pool and the proposals of those matched. An entry the first pass could
+   * not settle is handled on its own as before.
+   */
+  async function firstPass(entries: StreamEntry[]): Promise<Map<string, FirstPass>> {
+    const requests: { entry: StreamEntry; searchId: string }[] = [];
+    for (const entry of entries) {
+      try {
+        const searchId = requestOf(entry);
+        if (searchId !== null) requests.push({ entry, searchId });
+      } catch {
+        // A malformed entry: its own handling below dead-letters it.
+      }
+    }
+    const result = new Map<string, FirstPass>();
+    if (requests.length < 2) return result;
+    try {
+      const passes = await processBatch(
+        deps.db,
+        requests.map(({ entry, searchId }) => ({ searchId, tz: entry.fields.tz })),
+        deps.claim,
+      );
+      passes.forEach((pass, i) => result.set(requests[i]!.entry.id, pass));
+    } catch (error) {
+      // Nothing of the batch was committed: every entry is handled on its own instead.
+      log.warn({ err: error }, 'match batch failed; handling its entries one by one');
+    }
+    return result;
+  }
+
   async function handleBatch(batch: StreamEntry[]): Promise<void> {
     const entries = batch.filter((entry) => !inFlight.has(entry.id));
     for (const entry of entries) inFlight.add(entry.id);
     const acked: string[] = [];
     let next = 0;
-    const lane = async () => {
-      while (next < entries.length) {
-        const entry = entries[next++]!;
-        try {
-          await handleEntry(deps, entry);
-          acked.push(entry.id);
-        } catch (error) {
-          if (error instanceof PoisonEntryError) {
-            if (await deps.admin.deadLetter(entry.id, error.message, 1)) metrics.dead.inc();
-            continue;
-          }
-          // Left pending: the janitor reclaims it after it idles, and dead-letters it after
-          // too many deliveries.
-          log.error({ err: error, entryId: entry.id }, 'match request failed; will be retried');
-        }
-      }
-    };
     try {
+      const passes = await firstPass(entries);
+      const lane = async () => {
+        while (next < entries.length) {
+          const entry = entries[next++]!;
+          try {
+            await finishEntry(deps, entry, passes.get(entry.id));
+            acked.push(entry.id);
+          } catch (error) {
+            if (error instanceof PoisonEntryError) {
+              if (await deps.admin.deadLetter(entry.id, error.message, 1)) metrics.dead.inc();
+              continue;
+            }
+            // Left pending: the janitor reclaims it after it idles, and dead-letters it after
+            // too many deliveries.
+            log.error({ err: error, entryId: entry.id }, 'match request failed; will be retried');
+          }
+        }
+      };
       await Promise.all(Array.from({ length: Math.min(deps.concurrency, entries.length) }, lane));
       await deps.admin.ack(acked);
     } finally {
