@@ -18,12 +18,36 @@ export interface CrowdFigures {
   compatibleJudged: number;
   compatibleWithin1s: number;
   shareCompatibleWithin1s: number | undefined;
+  /**
+   * The compatible finds judged, by when their proposal was seen: within 1, 2, 5 and 60 s, and
+   * later or never. Tells a slow delivery (1–5 s) from a partner the matcher may not pair.
+   */
+  compatibleSpread: CompatibleSpread;
   timeToProposalMs: { p50?: number; p95?: number; p99?: number };
   /** Chats that opened, each counted once (both people see it open). */
   chatsStarted: number;
   noOneIdle: number;
   /** People who have finished onboarding. */
   onboarded: number;
+}
+
+/** Counts of the compatible finds seen within each limit (ms), and later or never. */
+export interface CompatibleSpread {
+  within: [limitMs: number, count: number][];
+  later: number;
+}
+
+const SPREAD_LIMITS_MS = [1_000, 2_000, 5_000, 60_000];
+
+function spreadOf(records: readonly FindRecord[]): CompatibleSpread {
+  const within = SPREAD_LIMITS_MS.map(
+    (limit) =>
+      [
+        limit,
+        records.filter((f) => f.proposedAt !== undefined && f.proposedAt - f.at <= limit).length,
+      ] as [number, number],
+  );
+  return { within, later: records.length - (within.at(-1)?.[1] ?? 0) };
 }
 
 export function createCrowdStats(now: () => number = Date.now) {
@@ -91,6 +115,7 @@ export function createCrowdStats(now: () => number = Date.now) {
         compatibleJudged: compatible.length,
         compatibleWithin1s: fast.length,
         shareCompatibleWithin1s: compatible.length ? fast.length / compatible.length : undefined,
+        compatibleSpread: spreadOf(compatible),
         timeToProposalMs: {
           p50: percentile(times, 50),
           p95: percentile(times, 95),

@@ -115,6 +115,12 @@ export function progressLine(
   );
 }
 
+/** The compatible finds' spread as counts, e.g. "290 / 301 / 305 / 310; 2". */
+function spread(figures: SandboxFigures): string {
+  const { within, later } = figures.compatibleSpread;
+  return `${within.map(([, count]) => count).join(' / ')}; ${later}`;
+}
+
 /** The sprint's acceptance figures against their targets, as a Markdown table. */
 export function acceptanceTable(figures: SandboxFigures): string {
   const calls = callsPerFind(figures);
@@ -132,6 +138,12 @@ export function acceptanceTable(figures: SandboxFigures): string {
       figures.shareCompatibleWithin1s === undefined
         ? undefined
         : figures.shareCompatibleWithin1s >= 0.99,
+    ],
+    [
+      '… of those, seen within 1 s / 2 s / 5 s / 60 s; later or never',
+      '—',
+      spread(figures),
+      undefined,
     ],
     [
       'accept_rate (confirmed / decided)',

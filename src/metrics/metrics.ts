@@ -164,5 +164,19 @@ export function createMetrics(sources: MetricSources = {}) {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000],
       registers,
     }),
+    botUpdateMs: new Histogram({
+      name: 'bot_update_ms',
+      help: 'Long polling: how long an update waited for its turn (queued) and how long its handler ran (handling), in milliseconds',
+      labelNames: ['stage'] as const,
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+      registers,
+    }),
+    outboundStageMs: new Histogram({
+      name: 'outbound_stage_ms',
+      help: "Where an outbound message's time goes, by lane: pacing (the chat's scheduled delay), queue (due until a worker took it), turn (waiting for the chat's previous message), call (the Bot API call), in milliseconds",
+      labelNames: ['stage', 'lane'] as const,
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000],
+      registers,
+    }),
   };
 }

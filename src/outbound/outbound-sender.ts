@@ -99,6 +99,9 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
   });
   const calls = createBotApiCalls(deps.api);
   const failure = { queue: deps.queue, metrics, log, onBlocked: deps.onBlocked };
+  // Where a message's time went (see outbound_stage_ms), to find what delays a proposal.
+  const stage = (message: OutboundMessage, name: string, ms: number) =>
+    metrics.outboundStageMs.labels(name, message.lane ?? 'notice').observe(Math.max(0, ms));
 
   async function lookup(key: string): Promise<{ message_id: number | null } | null> {
     return db.maybeOne(sql.type(delivered)`
@@ -179,9 +182,11 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     const paid = decision === 'paid';
     let messageId: number | null = null;
     try {
+      const callStart = Date.now();
       messageId = messageIdOf(
         await call(message.method, message.payload, message.chatId, refs, paid),
       );
+      stage(message, 'call', Date.now() - callStart);
       metrics.telegramRequests.labels(message.method, 'ok').inc();
       if (paid) metrics.telegramPaidMessages.inc();
       metrics.telegramMessages.labels(message.purpose ?? 'reply').inc();
@@ -197,9 +202,13 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
 
   return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
     const message = job.data;
+    const runStart = Date.now();
     if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
       await waitAgain(metrics, job, 'turn', token);
     }
+    stage(message, 'pacing', job.opts.delay ?? 0);
+    stage(message, 'queue', runStart - dueAt(job));
+    stage(message, 'turn', Date.now() - runStart);
     try {
       const messageId = await send(job, token);
       await order.markDone(message);

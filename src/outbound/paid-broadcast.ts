@@ -112,3 +112,18 @@ export function createPaidBroadcast(deps: PaidBroadcastDeps) {
 }
 
 export type PaidBroadcast = ReturnType<typeof createPaidBroadcast>;
+
+/** Windows of the sender's rate limiter per second: the longest a job waits for one. */
+const LIMITER_WINDOWS_PER_SECOND = 10;
+
+/**
+ * The sender's BullMQ rate limiter for `ratePerSecond`: the same rate in tenth-of-a-second
+ * windows. BullMQ's limiter is a fixed window; with one of a whole second, a sender at its
+ * limit spent the window's calls in its first moments and then stopped, so a proposal queued
+ * just after waited up to a second however urgent its lane.
+ */
+export function senderLimiter(ratePerSecond: number): { max: number; duration: number } {
+  const max = Math.max(1, Math.ceil(ratePerSecond / LIMITER_WINDOWS_PER_SECOND));
+  // Rounded up: never faster than asked.
+  return { max, duration: Math.ceil((1000 * max) / ratePerSecond) };
+}

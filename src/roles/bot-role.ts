@@ -1,10 +1,11 @@
 import { QUEUE_NAMES } from '../redis/keys.js';
 import type { OutboundMessage } from '../outbound/outbound-message.js';
 import { createOutboundSender } from '../outbound/outbound-sender.js';
-import { createPaidBroadcast } from '../outbound/paid-broadcast.js';
+import { createPaidBroadcast, senderLimiter } from '../outbound/paid-broadcast.js';
 import { createBot, registerCommands } from '../bot/bot.js';
 import { createWebhookRouter } from '../bot/webhook.js';
 import { callBotApiAtStart, startBotApi } from '../bot/bot-start.js';
+import { createConcurrentPolling } from '../bot/concurrent-polling.js';
 import { workerOf, type Component, type RoleFactory } from './role.js';
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
@@ -64,6 +65,13 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
     timeoutMs: config.STARTUP_TIMEOUT_SECONDS * 1000,
     log,
   };
+  const updateMs = resources.metrics.botUpdateMs;
+  const polling = createConcurrentPolling(bot, {
+    concurrency: config.POLLING_CONCURRENCY,
+    allowedUpdates: ALLOWED_UPDATES,
+    log,
+    observe: (stage, ms) => updateMs.labels(stage).observe(ms),
+  });
   const setup: Component = {
     name: 'bot setup',
     start: () => startBotApi(bot, registerCommands, atStart),
@@ -84,15 +92,12 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
         log.info({ mode: 'webhook' }, 'bot started');
         return;
       }
-      const polling = bot.start({
-        allowed_updates: ALLOWED_UPDATES,
-        onStart: () => log.info({ mode: 'polling' }, 'bot started'),
-      });
-      polling.catch((error: unknown) => log.error({ err: error }, 'long polling stopped'));
+      await callBotApiAtStart(() => polling.start(), atStart);
+      log.info({ mode: 'polling', concurrency: config.POLLING_CONCURRENCY }, 'bot started');
     },
-    // In webhook mode the HTTP server stops the intake; bot.stop only ends long polling.
+    // In webhook mode the HTTP server stops the intake; this only ends long polling.
     stop: async () => {
-      if (!webhook) await bot.stop();
+      if (!webhook) await polling.stop();
     },
   };
   return {
@@ -112,7 +117,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       setup,
       workerOf<OutboundMessage>(resources, QUEUE_NAMES.outbound, sender, {
         concurrency: config.OUTBOUND_CONCURRENCY,
-        limiter: { max: paid.ratePerSecond, duration: 1000 },
+        limiter: senderLimiter(paid.ratePerSecond),
       }),
       intake,
     ],

@@ -86,6 +86,29 @@ describe('crowd statistics', () => {
     assert.equal(stats.figures().onboarded, 1);
   });
 
+  it('spreads the compatible finds by when their proposal was seen', () => {
+    let now = 0;
+    const stats = createCrowdStats(() => now);
+    const fast = stats.find(true);
+    const slow = stats.find(true);
+    stats.find(true); // never answered
+    stats.find(false); // nobody compatible: not in the spread
+    now = 800;
+    stats.proposed(fast);
+    now = 3_000;
+    stats.proposed(slow);
+    now = 61_000;
+    assert.deepEqual(stats.figures().compatibleSpread, {
+      within: [
+        [1_000, 1],
+        [2_000, 1],
+        [5_000, 2],
+        [60_000, 2],
+      ],
+      later: 1,
+    });
+  });
+
   it('judges "within 60 s" only once a /find has an answer or is 60 s old', () => {
     let now = 0;
     const stats = createCrowdStats(() => now);
@@ -98,6 +121,15 @@ describe('crowd statistics', () => {
     assert.equal(figures.judged, 1);
     assert.equal(figures.shareWithin60s, 1);
     assert.equal(figures.shareCompatibleWithin1s, 1);
+    assert.deepEqual(figures.compatibleSpread, {
+      within: [
+        [1_000, 1],
+        [2_000, 1],
+        [5_000, 1],
+        [60_000, 1],
+      ],
+      later: 0,
+    });
     now = 61_000;
     figures = stats.figures();
     assert.equal(figures.judged, 2);
