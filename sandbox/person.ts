@@ -16,7 +16,9 @@ export type Seen =
   | { kind: 'rating.asked'; matchId: number; messageId: number }
   | { kind: 'searching.again' }
   | { kind: 'search.over' }
-  | { kind: 'other' };
+  | { kind: 'other' }
+  /** "Exchange contacts" is offered: under a chat's end, or as the partner's question. */
+  | { kind: 'contact.offered'; matchId: number; messageId: number; asked: boolean };
 
 const buttonData = (user: EmulatedUser, message: Message): CallbackData[] =>
   user
@@ -70,6 +72,16 @@ export function readMessage(user: EmulatedUser, message: Message, t: Texts): See
   const rate = data.find((value) => value.type === 'rate');
   if (rate?.type === 'rate') {
     seen.push({ kind: 'rating.asked', matchId: rate.matchId, messageId: message.message_id });
+  }
+  const contact = data.find((value) => value.type === 'contact' && value.action === 'request');
+  if (contact?.type === 'contact') {
+    const asked = text === t.contactPartnerAsks;
+    seen.push({
+      kind: 'contact.offered',
+      matchId: contact.matchId,
+      messageId: message.message_id,
+      asked,
+    });
   }
   if (seen.length) return seen;
   // The intro's opening words, whatever the partner's name: "Чат открыт! Ваш собеседник — ".

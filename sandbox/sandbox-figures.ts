@@ -20,9 +20,12 @@ export interface SandboxFigures extends CrowdFigures {
   messagesByPurpose: Record<string, number>;
 }
 
-/** What one /find's lifecycle sends: everything but relayed chat content and command replies. */
+/**
+ * What one /find's lifecycle sends: everything but relayed chat content, command replies and
+ * the contact exchange.
+ */
 export const LIFECYCLE_PURPOSES = OUTBOUND_PURPOSES.filter(
-  (purpose) => purpose !== 'relay' && purpose !== 'reply',
+  (purpose) => purpose !== 'relay' && purpose !== 'reply' && purpose !== 'contact',
 );
 
 /** Sends and edits of the /find lifecycle per /find: all, and by purpose. */

@@ -22,6 +22,7 @@ import { createOutbound, type Outbound } from './outbound/outbound-queue.js';
 import { createLossMarker } from './redis/loss-marker.js';
 import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
+import { createContactExchange } from './contacts/contact-exchange-service.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -102,7 +103,12 @@ export function createCore(resources: Resources, options: CoreOptions) {
     chats,
     suspendThreshold: config.REPORT_SUSPEND_THRESHOLD,
   });
-  const owners = [searches, safety, proposals.userData, chats, outbound, producer];
+  const contacts = createContactExchange({
+    db,
+    notifier,
+    windowHours: config.CONTACT_EXCHANGE_HOURS,
+  });
+  const owners = [searches, safety, proposals.userData, chats, outbound, producer, contacts];
   const reconciler = createReconciler({
     db,
     redis,
@@ -150,6 +156,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     }),
     reconciler,
     searchSweeper,
+    contacts,
     recovery: createRedisLossRepair({
       marker: createLossMarker({ redis, keys }),
       reconciler,

@@ -20,6 +20,7 @@ interface CallbackFields {
   profile: { field: 'topics' | 'tz' | 'lang' };
   lang: { language: Language };
   delete: { confirmed: boolean };
+  contact: { action: 'request' | 'withdraw'; matchId: number };
 }
 
 export type CallbackType = keyof CallbackFields;
@@ -93,6 +94,15 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
     pattern: /^delete:(yes|no)$/,
     pack: ({ confirmed }) => (confirmed ? 'delete:yes' : 'delete:no'),
     parse: (match) => ({ type: 'delete', confirmed: match[1] === 'yes' }),
+  },
+  contact: {
+    pattern: /^contact:(ask|undo):(\d{1,15})$/,
+    pack: ({ action, matchId }) => `contact:${action === 'request' ? 'ask' : 'undo'}:${matchId}`,
+    parse: (match) => ({
+      type: 'contact',
+      action: match[1] === 'ask' ? 'request' : 'withdraw',
+      matchId: Number(match[2]),
+    }),
   },
 };
 

@@ -25,6 +25,12 @@ export const messageKeys = {
         return `s${notice.searchId}-expired`;
       case 'chat.ended':
         return `c${notice.matchId}-ended-u${userId}`;
+      case 'contact.requested':
+        return messageKeys.contactRequest(notice.matchId, userId, notice.round);
+      case 'contact.withdrawn':
+        return `${messageKeys.contactRequest(notice.matchId, userId, notice.round)}-withdrawn`;
+      case 'contact.revealed':
+        return `c${notice.matchId}-contact-u${userId}`;
     }
   },
 
@@ -43,4 +49,8 @@ export const messageKeys = {
 
   /** One edit (by its edit date) of a relayed copy. */
   relayEdit: (relayKey: string, version: number) => `${relayKey}-edit${version}`,
+
+  /** "Your partner would like to exchange contacts", told to `userId` for the partner's round. */
+  contactRequest: (matchId: number, userId: number, round: number) =>
+    `c${matchId}-contact-ask${round}-u${userId}`,
 };

@@ -10,7 +10,13 @@ import type {
   OutboundPurpose,
 } from '../outbound/outbound-message.js';
 import { TEXTS, type Texts } from './i18n/index.js';
-import { mainKeyboard, proposalKeyboard, ratingKeyboard } from './keyboards/keyboards.js';
+import {
+  contactRequestKeyboard,
+  mainKeyboard,
+  proposalKeyboard,
+  ratingKeyboard,
+} from './keyboards/keyboards.js';
+import { CONTACT_RENDER } from './contact-notices.js';
 import { messageKeys } from './message-keys.js';
 
 export interface TelegramNotifierDeps {
@@ -42,13 +48,14 @@ const matchOfCard = (notice: Notice): number | null =>
 /** What the notices send, and the lane each goes in: see OutboundLane. */
 type NoticePurpose = Extract<
   OutboundPurpose,
-  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended'
+  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'contact'
 >;
 const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   proposal: 'search',
   chat_open: 'search',
   search_expired: 'notice',
   chat_ended: 'notice',
+  contact: 'notice',
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
@@ -70,6 +77,14 @@ interface Sink {
   ): Promise<void>;
   /** Replaces the proposal message's text and removes its buttons. */
   closeProposal(user: Recipient, matchId: number, key: string, text: string): Promise<void>;
+  /** Replaces the text of the message sent under `ref` and removes its buttons. */
+  edit(
+    user: Recipient,
+    purpose: NoticePurpose,
+    key: string,
+    ref: string,
+    text: string,
+  ): Promise<void>;
   /** The partner's name, the shared topics and hours, or null if the partner is gone. */
   partner(
     user: Recipient,
@@ -154,10 +169,16 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   'chat.ended': (sink, { user, notice, t, key }) => {
     const ended = t[ENDED_TEXT[notice.by]];
     if (!notice.rate) return sink.send(user, 'chat_ended', key, ended);
+    // Beside the rating, "Exchange contacts": an exchange is open for a while after a chat.
+    const buttons = [
+      ...ratingKeyboard(notice.matchId).inline_keyboard,
+      ...(notice.by === 'safety' ? [] : contactRequestKeyboard(t, notice.matchId).inline_keyboard),
+    ];
     return sink.send(user, 'chat_ended', key, t.chatEndedRate(ended, t.feedbackPrompt), {
-      reply_markup: ratingKeyboard(notice.matchId),
+      reply_markup: { inline_keyboard: buttons },
     });
   },
+  ...CONTACT_RENDER,
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {
@@ -211,6 +232,20 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
           lane: 'search',
           purpose: 'proposal_closed',
           messageRef: messageKeys.proposal(matchId, user.id),
+          payload: { text, reply_markup: { inline_keyboard: [] } },
+        },
+        queued,
+      ),
+    edit: (user, purpose, key, ref, text) =>
+      outbound.enqueue(
+        {
+          key,
+          chatId: user.tg_id!,
+          userId: user.id,
+          method: 'editMessageText',
+          lane: LANE_OF[purpose],
+          purpose,
+          messageRef: ref,
           payload: { text, reply_markup: { inline_keyboard: [] } },
         },
         queued,

@@ -13,6 +13,16 @@ export type Notice =
       matchId: number;
       by: 'you' | 'partner' | 'idle' | 'safety';
       rate: boolean;
+    }
+  /** The partner of chat `matchId` would like to exchange contacts (their `round`th press). */
+  | { kind: 'contact.requested'; matchId: number; round: number }
+  /** ... and has withdrawn that press. */
+  | { kind: 'contact.withdrawn'; matchId: number; round: number }
+  /** Both pressed: the other's contact (a username, or a mention by Telegram id). */
+  | {
+      kind: 'contact.revealed';
+      matchId: number;
+      contact: { name: string; username: string | null; tgId: number };
     };
 
 export type NoticeKind = Notice['kind'];

@@ -17,4 +17,5 @@ export const COMMAND_NAMES = [
   'lang',
   'delete',
   'help',
+  'contact',
 ] as const;

@@ -103,6 +103,7 @@ export const en: Texts = {
     '/report: report your partner',
     '/lang: language',
     '/delete: delete my data',
+    '/contact: exchange contacts with your partner (only if you both agree)',
   ].join('\n'),
   error: 'Something went wrong. Please try again.',
   commands: {
@@ -115,5 +116,25 @@ export const en: Texts = {
     lang: 'Language',
     delete: 'Delete my data',
     help: 'Help',
+    contact: 'Exchange contacts',
   },
+  contactButton: '🤝 Exchange contacts',
+  contactWithdrawButton: 'Withdraw',
+  contactRequested:
+    'Done: your partner will learn that you would like to exchange contacts. Nothing is revealed unless they agree too; until then you can withdraw.',
+  contactAlready:
+    'You have already asked to exchange contacts. Waiting for your partner; until they answer you can withdraw.',
+  contactPartnerAsks:
+    'Your partner would like to exchange contacts. If you would like that too, press the button; otherwise nothing is revealed.',
+  contactPartnerWithdrew: 'Your partner withdrew the request to exchange contacts.',
+  contactWithdrawn: 'Request withdrawn: nothing was revealed.',
+  contactTooLate: 'Too late: your partner has already agreed and the contacts were sent.',
+  contactNothingToWithdraw: 'There is no request to withdraw.',
+  contactRevealedLead: 'Contacts exchanged! Write directly to ',
+  contactRevealedNote:
+    '.\nThe bot does not relay or see what you write to each other directly: it cannot help there, and /report will not show it.',
+  contactNone: 'There is nobody to exchange contacts with: you had no recent chats.',
+  contactClosed: (hours: number) =>
+    `Contacts can be exchanged during a chat or within ${hours} h after it, and not after a block or a report.`,
+  contactLimit: 'You have withdrawn this request several times; it cannot be made again.',
 };

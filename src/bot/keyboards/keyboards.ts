@@ -121,3 +121,18 @@ export function deleteKeyboard(t: Texts): InlineKeyboardMarkup {
     ],
   };
 }
+
+/** "Exchange contacts" for chat `matchId`: a press counts only once the partner presses too. */
+export function contactRequestKeyboard(t: Texts, matchId: number): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: [[button(t.contactButton, { type: 'contact', action: 'request', matchId })]],
+  };
+}
+
+export function contactWithdrawKeyboard(t: Texts, matchId: number): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: [
+      [button(t.contactWithdrawButton, { type: 'contact', action: 'withdraw', matchId })],
+    ],
+  };
+}

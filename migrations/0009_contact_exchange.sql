@@ -1,0 +1,17 @@
+-- Mutual contact reveal: a press of "Exchange contacts" for one chat. Nothing is revealed until
+-- both people of the chat have a standing press; then both rows get revealed_at.
+CREATE TABLE contact_requests (
+  match_id     bigint NOT NULL REFERENCES chat_sessions (match_id),
+  user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  -- The presser's Telegram username when they pressed (fresher than users.username, which is
+  -- refreshed only by /start); NULL means they have none and are shown by a mention instead.
+  username     text CHECK (username IS NULL OR char_length(username) BETWEEN 1 AND 64),
+  -- Each press after a withdrawal is a new round, so its notice is a new message.
+  round        integer NOT NULL DEFAULT 1 CHECK (round BETWEEN 1 AND 100),
+  requested_at timestamptz NOT NULL DEFAULT now(),
+  withdrawn_at timestamptz,
+  revealed_at  timestamptz,
+  PRIMARY KEY (match_id, user_id),
+  CHECK (withdrawn_at IS NULL OR revealed_at IS NULL)
+);
+CREATE INDEX contact_requests_user ON contact_requests (user_id);
