@@ -10,6 +10,7 @@ import type { AccountService } from '../users/account-service.js';
 import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
 import type { Texts } from './i18n/index.js';
+import type { AgainService } from '../again/again-service.js';
 
 /** What the bot's handlers use; the same services the HTTP API calls. */
 export interface BotDeps {
@@ -25,6 +26,7 @@ export interface BotDeps {
   limits: { findPerMinute: number; commandsPerMinute: number };
   /** How long /find waits for a proposal before it says "Looking for a partner…". */
   searchingNoticeDelayMs: number;
+  again: AgainService;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

@@ -12,6 +12,7 @@ import type {
 import { TEXTS, type Texts } from './i18n/index.js';
 import { mainKeyboard, proposalKeyboard, ratingKeyboard } from './keyboards/keyboards.js';
 import { messageKeys } from './message-keys.js';
+import { DIRECT_RENDER, renderAgainSaved } from './again-notices.js';
 
 export interface TelegramNotifierDeps {
   db: DatabasePool;
@@ -35,7 +36,9 @@ const matchOfCard = (notice: Notice): number | null =>
   notice.kind === 'proposal' ||
   notice.kind === 'chat.started' ||
   notice.kind === 'proposal.declined' ||
-  notice.kind === 'proposal.expired'
+  notice.kind === 'proposal.expired' ||
+  notice.kind === 'chat.ended' ||
+  notice.kind === 'again.saved'
     ? notice.matchId
     : null;
 
@@ -52,7 +55,7 @@ const LANE_OF: Record<NoticePurpose, OutboundLane> = {
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
-interface Delivery<K extends NoticeKind> {
+export interface Delivery<K extends NoticeKind> {
   user: Recipient;
   notice: Extract<Notice, { kind: K }>;
   t: Texts;
@@ -60,7 +63,7 @@ interface Delivery<K extends NoticeKind> {
 }
 
 /** How renderers reach the user: the outbound queue, and what the partner looks like. */
-interface Sink {
+export interface Sink {
   send(
     user: Recipient,
     purpose: NoticePurpose,
@@ -154,14 +157,19 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   'chat.ended': (sink, { user, notice, t, key }) => {
     const ended = t[ENDED_TEXT[notice.by]];
     if (!notice.rate) return sink.send(user, 'chat_ended', key, ended);
+    const again = user.partner_name === null ? undefined : t.againButton(user.partner_name);
     return sink.send(user, 'chat_ended', key, t.chatEndedRate(ended, t.feedbackPrompt), {
-      reply_markup: ratingKeyboard(notice.matchId),
+      reply_markup: ratingKeyboard(notice.matchId, again),
     });
   },
+  'again.saved': renderAgainSaved,
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {
-  return RENDER[delivery.notice.kind](sink, delivery);
+  const kind: K = delivery.notice.kind;
+  // A direct proposal (/again) has its own words; see again-notices.ts.
+  const direct = delivery.user.match_kind === 'again' ? DIRECT_RENDER[kind] : undefined;
+  return (direct ?? RENDER[kind])(sink, delivery);
 }
 
 /** Renders notices in the user's language and hands them to the outbound queue. */

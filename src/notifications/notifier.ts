@@ -13,7 +13,9 @@ export type Notice =
       matchId: number;
       by: 'you' | 'partner' | 'idle' | 'safety';
       rate: boolean;
-    };
+    }
+  /** The partner of the chat of `matchId` would chat again too: the pair is saved. */
+  | { kind: 'again.saved'; matchId: number; partnerId: number };
 
 export type NoticeKind = Notice['kind'];
 

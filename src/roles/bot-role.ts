@@ -31,6 +31,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       keys,
       log,
       searchingNoticeDelayMs: config.SEARCHING_NOTICE_DELAY_MS,
+      again: core.again,
       limits: {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,

@@ -16,5 +16,6 @@ export const COMMAND_NAMES = [
   'report',
   'lang',
   'delete',
+  'again',
   'help',
 ] as const;
