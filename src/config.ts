@@ -165,6 +165,8 @@ export const configSchema = z
     STARTUP_TIMEOUT_SECONDS: int(0, 600).default(30),
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(20),
     CONTACT_EXCHANGE_HOURS: positive(720).default(24),
+    /** How long a proposal waits when its recipient is not watching the chat (/again). */
+    STANDING_PROPOSAL_TTL_SECONDS: int(1, 86_400).default(900),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

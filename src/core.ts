@@ -23,6 +23,8 @@ import { createLossMarker } from './redis/loss-marker.js';
 import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
 import { createContactExchange } from './contacts/contact-exchange-service.js';
+import { createWakeHolds, type WakeHoldData } from './time/wake-hold.js';
+import { createAgainService } from './again/again-service.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -108,7 +110,22 @@ export function createCore(resources: Resources, options: CoreOptions) {
     notifier,
     windowHours: config.CONTACT_EXCHANGE_HOURS,
   });
-  const owners = [searches, safety, proposals.userData, chats, outbound, producer, contacts];
+  const holds = createWakeHolds({
+    db,
+    queue: queues.wakeHolds,
+    jobs: createDelayedJobs<WakeHoldData>(queues.wakeHolds, 'wake.hold'),
+    wakingHours: config.WAKING_HOURS,
+  });
+  const again = createAgainService({
+    db,
+    runtime,
+    notifier,
+    holds,
+    log,
+    proposalTtlMs: config.STANDING_PROPOSAL_TTL_SECONDS * 1000,
+    maxRequeues: config.MAX_REQUEUES,
+  });
+  const owners = [searches, safety, proposals.userData, chats, outbound, producer, contacts, again];
   const reconciler = createReconciler({
     db,
     redis,
@@ -141,6 +158,8 @@ export function createCore(resources: Resources, options: CoreOptions) {
     runtime,
     searches,
     safety,
+    holds,
+    again,
     accounts: createAccountService({
       db,
       runtime,

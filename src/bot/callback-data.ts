@@ -21,7 +21,16 @@ interface CallbackFields {
   lang: { language: Language };
   delete: { confirmed: boolean };
   contact: { action: 'request' | 'withdraw'; matchId: number };
+  /**
+   * Chat again: `wish` after the chat of match `id`; `invite` and `remove` a saved partner
+   * (user `id`); `yes` and `no` answer the direct proposal of match `id` (`no` from the
+   * inviter withdraws it).
+   */
+  again: { action: AgainAction; id: number };
 }
+
+export type AgainAction = 'wish' | 'invite' | 'remove' | 'yes' | 'no';
+const AGAIN_ACTIONS: readonly AgainAction[] = ['wish', 'invite', 'remove', 'yes', 'no'];
 
 export type CallbackType = keyof CallbackFields;
 /** A button's data; `CallbackData<K>` is the data of buttons of type K. */
@@ -102,6 +111,15 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
       type: 'contact',
       action: match[1] === 'ask' ? 'request' : 'withdraw',
       matchId: Number(match[2]),
+    }),
+  },
+  again: {
+    pattern: /^again:(wish|invite|remove|yes|no):(\d{1,15})$/,
+    pack: ({ action, id }) => `again:${action}:${id}`,
+    parse: (match) => ({
+      type: 'again',
+      action: AGAIN_ACTIONS.find((action) => action === match[1]) ?? 'no',
+      id: Number(match[2]),
     }),
   },
 };

@@ -31,6 +31,8 @@ export const messageKeys = {
         return `${messageKeys.contactRequest(notice.matchId, userId, notice.round)}-withdrawn`;
       case 'contact.revealed':
         return `c${notice.matchId}-contact-u${userId}`;
+      case 'again.saved':
+        return `c${notice.matchId}-again-u${userId}`;
     }
   },
 

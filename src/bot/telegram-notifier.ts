@@ -18,6 +18,7 @@ import {
 } from './keyboards/keyboards.js';
 import { CONTACT_RENDER } from './contact-notices.js';
 import { messageKeys } from './message-keys.js';
+import { DIRECT_RENDER, renderAgainSaved } from './again-notices.js';
 
 export interface TelegramNotifierDeps {
   db: DatabasePool;
@@ -41,7 +42,9 @@ const matchOfCard = (notice: Notice): number | null =>
   notice.kind === 'proposal' ||
   notice.kind === 'chat.started' ||
   notice.kind === 'proposal.declined' ||
-  notice.kind === 'proposal.expired'
+  notice.kind === 'proposal.expired' ||
+  notice.kind === 'chat.ended' ||
+  notice.kind === 'again.saved'
     ? notice.matchId
     : null;
 
@@ -59,7 +62,7 @@ const LANE_OF: Record<NoticePurpose, OutboundLane> = {
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
-interface Delivery<K extends NoticeKind> {
+export interface Delivery<K extends NoticeKind> {
   user: Recipient;
   notice: Extract<Notice, { kind: K }>;
   t: Texts;
@@ -67,7 +70,7 @@ interface Delivery<K extends NoticeKind> {
 }
 
 /** How renderers reach the user: the outbound queue, and what the partner looks like. */
-interface Sink {
+export interface Sink {
   send(
     user: Recipient,
     purpose: NoticePurpose,
@@ -169,9 +172,10 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   'chat.ended': (sink, { user, notice, t, key }) => {
     const ended = t[ENDED_TEXT[notice.by]];
     if (!notice.rate) return sink.send(user, 'chat_ended', key, ended);
-    // Beside the rating, "Exchange contacts": an exchange is open for a while after a chat.
+    // Beside the rating, "I'd chat again" and "Exchange contacts": both stay open for a while.
+    const again = user.partner_name === null ? undefined : t.againButton(user.partner_name);
     const buttons = [
-      ...ratingKeyboard(notice.matchId).inline_keyboard,
+      ...ratingKeyboard(notice.matchId, again).inline_keyboard,
       ...(notice.by === 'safety' ? [] : contactRequestKeyboard(t, notice.matchId).inline_keyboard),
     ];
     return sink.send(user, 'chat_ended', key, t.chatEndedRate(ended, t.feedbackPrompt), {
@@ -179,10 +183,14 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
     });
   },
   ...CONTACT_RENDER,
+  'again.saved': renderAgainSaved,
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {
-  return RENDER[delivery.notice.kind](sink, delivery);
+  const kind: K = delivery.notice.kind;
+  // A direct proposal (/again) has its own words; see again-notices.ts.
+  const direct = delivery.user.match_kind === 'again' ? DIRECT_RENDER[kind] : undefined;
+  return (direct ?? RENDER[kind])(sink, delivery);
 }
 
 /** Renders notices in the user's language and hands them to the outbound queue. */

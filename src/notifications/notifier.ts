@@ -23,7 +23,9 @@ export type Notice =
       kind: 'contact.revealed';
       matchId: number;
       contact: { name: string; username: string | null; tgId: number };
-    };
+    }
+  /** The partner of the chat of `matchId` would chat again too: the pair is saved. */
+  | { kind: 'again.saved'; matchId: number; partnerId: number };
 
 export type NoticeKind = Notice['kind'];
 

@@ -15,7 +15,7 @@ import { createProposalOutbox, toEffects, type EffectExecutor } from './proposal
 import { statusOfState, type ApplyResult } from './proposal-status.js';
 import type { ProposalInspector } from './proposal-inspector.js';
 import type { DurableProposal } from './proposal-durable.js';
-import type { ProposalSnapshot } from './proposal-snapshot.js';
+import { replayDurable, type ProposalSnapshot } from './proposal-snapshot.js';
 import { createProposalRecords, userOf } from './proposal-records.js';
 
 export type { ApplyResult, EffectExecutor };
@@ -34,8 +34,11 @@ export interface ProposalRuntimeDeps {
 }
 
 export interface ProposalRuntime {
-  /** Spawns the actor for a new match. Idempotent per match id. */
-  create(input: ProposalInput): Promise<ApplyResult>;
+  /**
+   * Spawns the actor for a new match. Idempotent per match id. `acceptedBy`: one of the two
+   * has accepted already (the inviter of a direct proposal), as PostgreSQL records it.
+   */
+  create(input: ProposalInput, acceptedBy?: number): Promise<ApplyResult>;
   /**
    * Applies an event: load, transition, compare-and-set save, then run the new effects.
    * @throws AppError not_found for an unknown match, forbidden for a non-participant,
@@ -111,8 +114,17 @@ export function createProposalRuntime(deps: ProposalRuntimeDeps): ProposalRuntim
   }
 
   return {
-    async create(input) {
-      const [snapshot, actions] = initialTransition(proposalMachine, input);
+    async create(input, acceptedBy) {
+      const [first, created] = initialTransition(proposalMachine, input);
+      const { snapshot, actions } =
+        acceptedBy === undefined
+          ? { snapshot: first, actions: created }
+          : replayDurable({
+              ...input,
+              acceptedA: acceptedBy === input.userA,
+              acceptedB: acceptedBy === input.userB,
+              declinedBy: null,
+            });
       for (let attempt = 1; attempt <= 3; attempt += 1) {
         if (await records.saveFirst(input.matchId, snapshot, actions)) {
           deps.metrics.proposalsSent.inc();

@@ -25,6 +25,8 @@ export const QUEUE_NAMES = {
   proposalTimers: 'proposal-timers',
   chatTimers: 'chat-timers',
   outbound: 'outbound',
+  /** Actions held until a person's waking hours (src/time/wake-hold.ts). */
+  wakeHolds: 'wake-holds',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

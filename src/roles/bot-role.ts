@@ -33,6 +33,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       log,
       searchingNoticeDelayMs: config.SEARCHING_NOTICE_DELAY_MS,
       contacts: core.contacts,
+      again: core.again,
       limits: {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,

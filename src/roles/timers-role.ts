@@ -2,6 +2,7 @@ import { QUEUE_NAMES } from '../redis/keys.js';
 import { createProposalTimerProcessor } from '../proposals/proposal-timers.js';
 import type { ChatIdleData } from '../chats/chat-timers.js';
 import { periodic, workerOf, type RoleFactory } from './role.js';
+import { createWakeHoldProcessor, type WakeHoldData } from '../time/wake-hold.js';
 
 /**
  * The timers role: proposal expiry and chat idle jobs, and the periodic repairs (the
@@ -22,6 +23,19 @@ export const timersRole: RoleFactory = ({ resources, core }) => {
         QUEUE_NAMES.chatTimers,
         (job, token) => core.chats.processIdle(job, token),
         { concurrency: config.CHAT_TIMER_CONCURRENCY },
+      ),
+      workerOf<WakeHoldData>(
+        resources,
+        QUEUE_NAMES.wakeHolds,
+        createWakeHoldProcessor({
+          db: resources.db,
+          wakingHours: config.WAKING_HOURS,
+          handlers: {
+            'again.invite': ({ fromUserId, toUserId }) =>
+              core.again.deliverHeld(fromUserId, toUserId),
+          },
+        }),
+        { concurrency: 4 },
       ),
       periodic(resources, 'reconciler', sweepMs, () => core.recovery.sweep()),
       periodic(resources, 'effect sweeper', effectSweepMs, () => core.effectSweeper.sweep()),

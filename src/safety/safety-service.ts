@@ -20,6 +20,11 @@ export function createSafetyService(deps: SafetyServiceDeps) {
     await db.query(sql.unsafe`
       INSERT INTO blocks (user_id, blocked_id) VALUES (${userId}, ${otherId})
       ON CONFLICT DO NOTHING`);
+    // A block ends "chat again" between the two (their saved pair).
+    await db.query(sql.unsafe`
+      DELETE FROM again_pairs
+      WHERE user_low = least(${userId}, ${otherId})::bigint
+        AND user_high = greatest(${userId}, ${otherId})::bigint`);
   }
 
   /** Takes a user out of matching: their open search ends and they leave the waiting pool. */

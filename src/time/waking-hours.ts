@@ -75,3 +75,41 @@ function isWaking(hour: number, hours: { start: number; end: number }): boolean 
   if (start === end) return true;
   return start < end ? hour >= start && hour < end : hour >= start || hour < end;
 }
+
+/** The user's local minute of the day at `at` (0..1439), 0 offset for an unknown zone. */
+function localMinuteOfDay(timeZone: string, at: Date): number {
+  let offset = 0;
+  try {
+    offset = utcOffsetMinutes(timeZone, at);
+  } catch {
+    // an unknown zone counts as UTC, as in the score
+  }
+  const utcMinute = at.getUTCHours() * 60 + at.getUTCMinutes();
+  return (((utcMinute + offset) % 1440) + 1440) % 1440;
+}
+
+/** True when `at` falls inside the waking hours of someone living in `timeZone`. */
+export function isAwake(
+  timeZone: string,
+  hours: { start: number; end: number },
+  at: Date = new Date(),
+): boolean {
+  return isWaking(Math.floor(localMinuteOfDay(timeZone, at) / 60), hours);
+}
+
+/**
+ * When someone living in `timeZone` next wakes (their waking hours start), in epoch ms; `at`
+ * itself while they are awake. Held proposals and notices are delivered then.
+ */
+export function nextWakingTime(
+  timeZone: string,
+  hours: { start: number; end: number },
+  at: Date = new Date(),
+): number {
+  if (isAwake(timeZone, hours, at)) return at.getTime();
+  const minute = localMinuteOfDay(timeZone, at);
+  const startMinute = (hours.start % 24) * 60;
+  const wait = (((startMinute - minute) % 1440) + 1440) % 1440;
+  // To the start of that minute, so the hold ends exactly as the waking hours begin.
+  return at.getTime() + wait * 60_000 - at.getUTCSeconds() * 1000 - at.getUTCMilliseconds();
+}

@@ -16,6 +16,7 @@ export const COMMAND_NAMES = [
   'report',
   'lang',
   'delete',
+  'again',
   'help',
   'contact',
 ] as const;

@@ -104,6 +104,7 @@ export const en: Texts = {
     '/lang: language',
     '/delete: delete my data',
     '/contact: exchange contacts with your partner (only if you both agree)',
+    '/again: chat again with someone who would too',
   ].join('\n'),
   error: 'Something went wrong. Please try again.',
   commands: {
@@ -115,6 +116,7 @@ export const en: Texts = {
     report: 'Report your partner',
     lang: 'Language',
     delete: 'Delete my data',
+    again: 'Chat again',
     help: 'Help',
     contact: 'Exchange contacts',
   },
@@ -137,4 +139,36 @@ export const en: Texts = {
   contactClosed: (hours: number) =>
     `Contacts can be exchanged during a chat or within ${hours} h after it, and not after a block or a report.`,
   contactLimit: 'You have withdrawn this request several times; it cannot be made again.',
+  againButton: (name: string) => `🔁 I'd chat again with ${name}`,
+  againWishNoted: (name: string) =>
+    `Noted. If ${name} says so too, you can invite each other again: /again.`,
+  againWishSaved: (name: string) => `${name} would chat again too! Invite them any time: /again.`,
+  againSaved: (name: string) => `${name} would chat with you again too: saved. To invite: /again.`,
+  againNone:
+    'Nobody here yet. After a chat, press "I\'d chat again"; when your partner does too, they appear here.',
+  againList: 'People you would both chat with again. Invite one, or remove them:',
+  againInviteButton: (name: string) => `Invite ${name}`,
+  againRemoveButton: 'Remove',
+  againRemoved: 'Removed from your list.',
+  againNotSaved: 'This person is no longer in your list: /again.',
+  againSent: 'Invitation sent.',
+  againHeld: (name: string, time: string) =>
+    `It is night for ${name}. I will send your invitation when their day starts (${time} your time), if you are both free then.`,
+  againAlreadyHeld: (name: string) => `Your invitation to ${name} already waits for their morning.`,
+  againBusy: 'First finish your chat, proposal or search (/end, /cancel).',
+  againRefused: 'You cannot invite anyone now: check your profile (/profile).',
+  againPartnerBusy: (name: string) => `${name} is busy right now. Try again later.`,
+  againInvitation: (name: string, topics: string) =>
+    `${name} would like to talk with you again.\nShared topics: ${topics}.\nStart a conversation?`,
+  againInviterCard: (name: string) =>
+    `I invited ${name} to chat again and will tell you their answer.`,
+  againWithdraw: 'Withdraw the invitation',
+  againClosedCard: (card: string, outcome: string) => `${card}\n\n${outcome}`,
+  againDeclined: (name: string) => `${name} cannot talk now. Maybe another time: /again.`,
+  againWithdrawn: 'The invitation was withdrawn.',
+  againExpiredInviter: (name: string) =>
+    `${name} did not answer in time. You can invite them again later: /again.`,
+  againExpired: 'This invitation has expired.',
+  againSkipped: 'OK, I will tell them you cannot talk now.',
+  againNoTopics: 'none yet',
 };

@@ -108,6 +108,7 @@ export const ru = {
     '/lang — язык',
     '/delete — удалить мои данные',
     '/contact — обменяться контактами с собеседником (только если согласны оба)',
+    '/again — пообщаться снова с тем, кто тоже этого хочет',
   ].join('\n'),
   error: 'Что-то пошло не так. Попробуйте ещё раз.',
   commands: {
@@ -119,6 +120,7 @@ export const ru = {
     report: 'Пожаловаться',
     lang: 'Язык',
     delete: 'Удалить мои данные',
+    again: 'Пообщаться снова',
     help: 'Помощь',
     contact: 'Обменяться контактами',
   },
@@ -141,6 +143,39 @@ export const ru = {
   contactClosed: (hours: number) =>
     `Обменяться контактами можно во время чата или в течение ${hours} ч после него, и не после блокировки или жалобы.`,
   contactLimit: 'Вы уже несколько раз отзывали этот запрос, повторить его нельзя.',
+  againButton: (name: string) => `🔁 Я бы пообщался(ась) с ${name} ещё`,
+  againWishNoted: (name: string) =>
+    `Записал. Если ${name} скажет то же, вы сможете позвать друг друга снова: /again.`,
+  againWishSaved: (name: string) =>
+    `${name} тоже хочет пообщаться ещё! Позвать в любой момент: /again.`,
+  againSaved: (name: string) =>
+    `${name} тоже хочет пообщаться с вами ещё — сохранил. Позвать: /again.`,
+  againNone:
+    'Пока никого нет. После чата нажмите «Я бы пообщался(ась) ещё»; если собеседник нажмёт тоже, он появится здесь.',
+  againList: 'С кем вы оба хотели бы пообщаться ещё. Позовите или уберите из списка:',
+  againInviteButton: (name: string) => `Позвать: ${name}`,
+  againRemoveButton: 'Убрать',
+  againRemoved: 'Убрал из списка.',
+  againNotSaved: 'Этого человека больше нет в вашем списке: /again.',
+  againSent: 'Приглашение отправлено.',
+  againHeld: (name: string, time: string) =>
+    `У ${name} сейчас ночь. Отправлю приглашение, когда у него(неё) начнётся день (в ${time} по вашему времени), если вы оба будете свободны.`,
+  againAlreadyHeld: (name: string) => `Приглашение для ${name} уже ждёт утра.`,
+  againBusy: 'Сначала закончите текущий чат, предложение или поиск (/end, /cancel).',
+  againRefused: 'Сейчас вы не можете никого позвать: проверьте профиль (/profile).',
+  againPartnerBusy: (name: string) => `${name} сейчас занят(а). Попробуйте позже.`,
+  againInvitation: (name: string, topics: string) =>
+    `${name} хочет пообщаться с вами снова.\nОбщие темы: ${topics}.\nНачать разговор?`,
+  againInviterCard: (name: string) => `Я позвал(а) ${name} пообщаться снова и сообщу ответ.`,
+  againWithdraw: 'Отозвать приглашение',
+  againClosedCard: (card: string, outcome: string) => `${card}\n\n${outcome}`,
+  againDeclined: (name: string) => `${name} сейчас не может. Может быть, в другой раз: /again.`,
+  againWithdrawn: 'Приглашение отозвано.',
+  againExpiredInviter: (name: string) =>
+    `${name} не ответил(а) вовремя. Позвать снова можно позже: /again.`,
+  againExpired: 'Приглашение истекло.',
+  againSkipped: 'Хорошо, я передам, что сейчас вы не можете.',
+  againNoTopics: 'пока нет',
 };
 
 export type Texts = typeof ru;

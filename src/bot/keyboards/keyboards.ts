@@ -41,11 +41,12 @@ export function mainKeyboard(t: Texts): ReplyKeyboardMarkup {
   };
 }
 
-export function ratingKeyboard(matchId: number): InlineKeyboardMarkup {
+/** The rating buttons; with `again` (its label), "I'd chat again" below them. */
+export function ratingKeyboard(matchId: number, again?: string): InlineKeyboardMarkup {
+  const stars = [1, 2, 3, 4, 5].map((n) => button(String(n), { type: 'rate', matchId, stars: n }));
+  if (again === undefined) return { inline_keyboard: [stars] };
   return {
-    inline_keyboard: [
-      [1, 2, 3, 4, 5].map((stars) => button(String(stars), { type: 'rate', matchId, stars })),
-    ],
+    inline_keyboard: [stars, [button(again, { type: 'again', action: 'wish', id: matchId })]],
   };
 }
 
@@ -134,5 +135,42 @@ export function contactWithdrawKeyboard(t: Texts, matchId: number): InlineKeyboa
     inline_keyboard: [
       [button(t.contactWithdrawButton, { type: 'contact', action: 'withdraw', matchId })],
     ],
+  };
+}
+/** A direct proposal (/again): the invited person answers; the inviter may withdraw it. */
+export function againProposalKeyboard(
+  t: Texts,
+  matchId: number,
+  inviter: boolean,
+): InlineKeyboardMarkup {
+  if (inviter) {
+    return {
+      inline_keyboard: [[button(t.againWithdraw, { type: 'again', action: 'no', id: matchId })]],
+    };
+  }
+  return {
+    inline_keyboard: [
+      [
+        button(t.accept, { type: 'again', action: 'yes', id: matchId }),
+        button(t.decline, { type: 'again', action: 'no', id: matchId }),
+      ],
+    ],
+  };
+}
+
+/** /again: one row per saved partner, to invite them or remove them from the list. */
+export function againListKeyboard(
+  t: Texts,
+  partners: readonly { user_id: number; first_name: string }[],
+): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: partners.map((partner) => [
+      button(t.againInviteButton(partner.first_name), {
+        type: 'again',
+        action: 'invite',
+        id: partner.user_id,
+      }),
+      button(t.againRemoveButton, { type: 'again', action: 'remove', id: partner.user_id }),
+    ]),
   };
 }

@@ -50,6 +50,10 @@ const recipientRow = z.object({
   shared_topic_ids: z.array(z.number()).nullable(),
   /** When the user pressed /find for this match's search, if this is its first proposal. */
   first_requested_at: z.date().nullable(),
+  /** The match's kind ('search', or 'again' for a direct proposal) when given a match. */
+  match_kind: z.enum(['search', 'again']).nullable(),
+  /** True when the user is the match's user_a (the inviter of a direct proposal). */
+  is_user_a: z.boolean().nullable(),
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
@@ -67,7 +71,8 @@ export function getRecipient(
            (u.tg_id IS NOT NULL AND u.deleted_at IS NULL AND u.bot_blocked_at IS NULL) AS reachable,
            p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids,
            CASE WHEN s.first_proposed_at = m.created_at THEN s.requested_at END
-             AS first_requested_at
+             AS first_requested_at,
+           m.kind AS match_kind, m.user_a = u.id AS is_user_a
     FROM users u
     LEFT JOIN matches m ON m.id = ${matchId}::bigint AND u.id IN (m.user_a, m.user_b)
     LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
