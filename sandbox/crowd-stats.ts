@@ -24,6 +24,9 @@ export interface CrowdFigures {
   noOneIdle: number;
   /** People who have finished onboarding. */
   onboarded: number;
+  /** /pause taken, and of those ended early with /resume. */
+  pauses: number;
+  resumedEarly: number;
 }
 
 export function createCrowdStats(now: () => number = Date.now) {
@@ -32,6 +35,8 @@ export function createCrowdStats(now: () => number = Date.now) {
   let noOneIdle = 0;
   const noOneIdleAt: number[] = [];
   let onboarded = 0;
+  let pauses = 0;
+  let resumedEarly = 0;
   let firstProposalAt: number | undefined;
   let reportFirstProposal!: (at: number) => void;
   const firstProposal = new Promise<number>((resolve) => (reportFirstProposal = resolve));
@@ -60,6 +65,12 @@ export function createCrowdStats(now: () => number = Date.now) {
     noOneIdle(): void {
       noOneIdle += 1;
       noOneIdleAt.push(now());
+    },
+    paused(): void {
+      pauses += 1;
+    },
+    resumedEarly(): void {
+      resumedEarly += 1;
     },
     /** The finds pressed in [from, to) and how they fared (see windowFigures). */
     window(from: number, to: number): WindowFigures {
@@ -99,6 +110,8 @@ export function createCrowdStats(now: () => number = Date.now) {
         chatsStarted: chats.size,
         noOneIdle,
         onboarded,
+        pauses,
+        resumedEarly,
       };
     },
   };

@@ -20,9 +20,12 @@ export interface SandboxFigures extends CrowdFigures {
   messagesByPurpose: Record<string, number>;
 }
 
-/** What one /find's lifecycle sends: everything but relayed chat content and command replies. */
+/**
+ * What one /find's lifecycle sends: everything but relayed chat content, command replies and
+ * the end of a /pause.
+ */
 export const LIFECYCLE_PURPOSES = OUTBOUND_PURPOSES.filter(
-  (purpose) => purpose !== 'relay' && purpose !== 'reply',
+  (purpose) => purpose !== 'relay' && purpose !== 'reply' && purpose !== 'pause_ended',
 );
 
 /** Sends and edits of the /find lifecycle per /find: all, and by purpose. */
@@ -174,6 +177,12 @@ export function acceptanceTable(figures: SandboxFigures): string {
       'chats started, mean rating',
       '—',
       `${figures.chatsStarted}, ${figures.meanRating?.toFixed(2) ?? '—'}`,
+      undefined,
+    ],
+    [
+      '/pause taken, ended early, end notices',
+      '—',
+      `${figures.pauses}, ${figures.resumedEarly}, ${figures.messagesByPurpose.pause_ended ?? 0}`,
       undefined,
     ],
   ];

@@ -163,6 +163,7 @@ export const configSchema = z
     SANDBOX: z.enum(['auto', 'off'], { message: 'expected auto or off' }).default('auto'),
     STARTUP_TIMEOUT_SECONDS: int(0, 600).default(30),
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(20),
+    PAUSE_DAY_HOURS: positive(24).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

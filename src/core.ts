@@ -22,6 +22,7 @@ import { createOutbound, type Outbound } from './outbound/outbound-queue.js';
 import { createLossMarker } from './redis/loss-marker.js';
 import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
+import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -102,7 +103,14 @@ export function createCore(resources: Resources, options: CoreOptions) {
     chats,
     suspendThreshold: config.REPORT_SUSPEND_THRESHOLD,
   });
-  const owners = [searches, safety, proposals.userData, chats, outbound, producer];
+  const pauses = createPauseService({
+    db,
+    jobs: createDelayedJobs<PauseEndData>(queues.pauseTimers, 'pause.end'),
+    notifier,
+    wakingHours: config.WAKING_HOURS,
+    dayMs: config.PAUSE_DAY_HOURS * 3_600_000,
+  });
+  const owners = [searches, safety, proposals.userData, chats, outbound, producer, pauses.userData];
   const reconciler = createReconciler({
     db,
     redis,
@@ -135,6 +143,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     runtime,
     searches,
     safety,
+    pauses,
     accounts: createAccountService({
       db,
       runtime,

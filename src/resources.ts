@@ -17,6 +17,7 @@ import { createProposalInspector, type ProposalInspector } from './proposals/pro
 import type { ProposalTimerData } from './proposals/proposal-timers.js';
 import type { ChatIdleData } from './chats/chat-timers.js';
 import type { OutboundMessage } from './outbound/outbound-message.js';
+import type { PauseEndData } from './pauses/pause-service.js';
 
 /** The process's connections and shared objects: what every role and the core are built on. */
 export interface Resources {
@@ -30,6 +31,7 @@ export interface Resources {
     proposalTimers: Queue<ProposalTimerData>;
     chatTimers: Queue<ChatIdleData>;
     outbound: Queue<OutboundMessage>;
+    pauseTimers: Queue<PauseEndData>;
   };
   /** BullMQ's connection and a queue's key prefix, for the workers the roles start. */
   queueOptions(queue: QueueName): { connection: RedisClient; prefix: string };
@@ -89,11 +91,12 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
     connection: bullConnection,
     prefix: keys.queuePrefix(queue),
   });
-  const { proposalTimers, chatTimers, outbound } = QUEUE_NAMES;
+  const { proposalTimers, chatTimers, outbound, pauseTimers } = QUEUE_NAMES;
   const queues = {
     proposalTimers: new Queue<ProposalTimerData>(proposalTimers, queueOptions(proposalTimers)),
     chatTimers: new Queue<ChatIdleData>(chatTimers, queueOptions(chatTimers)),
     outbound: new Queue<OutboundMessage>(outbound, queueOptions(outbound)),
+    pauseTimers: new Queue<PauseEndData>(pauseTimers, queueOptions(pauseTimers)),
   };
   for (const queue of Object.values(queues)) {
     logErrorEvents(queue, { queue: queue.name }, log);

@@ -16,6 +16,7 @@ import { proposals } from './features/proposals.js';
 import { relayEdits } from './features/relay.js';
 import { safety } from './features/safety.js';
 import { search } from './features/search.js';
+import { pause } from './features/pause.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -60,6 +61,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const features = bot.errorBoundary(passOutages((error) => reportFailure(error, options.deps)));
   features.use(privateOnly, rateLimit);
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
+  features.use(pause);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
   features.on('callback_query', (ctx) => answer(ctx));

@@ -20,6 +20,8 @@ interface CallbackFields {
   profile: { field: 'topics' | 'tz' | 'lang' };
   lang: { language: Language };
   delete: { confirmed: boolean };
+  pause: { days: 1 | 3 | 7 };
+  resume: object;
 }
 
 export type CallbackType = keyof CallbackFields;
@@ -93,6 +95,16 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
     pattern: /^delete:(yes|no)$/,
     pack: ({ confirmed }) => (confirmed ? 'delete:yes' : 'delete:no'),
     parse: (match) => ({ type: 'delete', confirmed: match[1] === 'yes' }),
+  },
+  pause: {
+    pattern: /^pause:([137])$/,
+    pack: ({ days }) => `pause:${days}`,
+    parse: (match) => ({ type: 'pause', days: match[1] === '7' ? 7 : match[1] === '3' ? 3 : 1 }),
+  },
+  resume: {
+    pattern: /^pause:resume$/,
+    pack: () => 'pause:resume',
+    parse: () => ({ type: 'resume' }),
   },
 };
 

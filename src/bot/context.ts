@@ -9,6 +9,7 @@ import type { SafetyService } from '../safety/safety-service.js';
 import type { AccountService } from '../users/account-service.js';
 import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
+import type { PauseService } from '../pauses/pause-service.js';
 import type { Texts } from './i18n/index.js';
 
 /** What the bot's handlers use; the same services the HTTP API calls. */
@@ -25,6 +26,7 @@ export interface BotDeps {
   limits: { findPerMinute: number; commandsPerMinute: number };
   /** How long /find waits for a proposal before it says "Looking for a partner…". */
   searchingNoticeDelayMs: number;
+  pauses: PauseService;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

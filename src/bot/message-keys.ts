@@ -25,6 +25,8 @@ export const messageKeys = {
         return `s${notice.searchId}-expired`;
       case 'chat.ended':
         return `c${notice.matchId}-ended-u${userId}`;
+      case 'pause.ended':
+        return `u${userId}-pause${notice.untilMs}-ended`;
     }
   },
 

@@ -42,13 +42,14 @@ const matchOfCard = (notice: Notice): number | null =>
 /** What the notices send, and the lane each goes in: see OutboundLane. */
 type NoticePurpose = Extract<
   OutboundPurpose,
-  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended'
+  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'pause_ended'
 >;
 const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   proposal: 'search',
   chat_open: 'search',
   search_expired: 'notice',
   chat_ended: 'notice',
+  pause_ended: 'notice',
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
@@ -158,6 +159,7 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
       reply_markup: ratingKeyboard(notice.matchId),
     });
   },
+  'pause.ended': (sink, { user, t, key }) => sink.send(user, 'pause_ended', key, t.pauseEnded),
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {

@@ -13,7 +13,9 @@ export type Notice =
       matchId: number;
       by: 'you' | 'partner' | 'idle' | 'safety';
       rate: boolean;
-    };
+    }
+  /** A /pause ran out (`untilMs`: when it was to end); sent only while the person is awake. */
+  | { kind: 'pause.ended'; untilMs: number };
 
 export type NoticeKind = Notice['kind'];
 

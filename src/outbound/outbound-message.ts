@@ -47,7 +47,8 @@ export type OutboundPurpose =
   | 'chat_ended'
   | 'search_expired'
   | 'relay'
-  | 'reply';
+  | 'reply'
+  | 'pause_ended';
 export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
   'searching',
   'proposal',
@@ -57,6 +58,7 @@ export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
   'search_expired',
   'relay',
   'reply',
+  'pause_ended',
 ];
 
 /**

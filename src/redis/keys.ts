@@ -25,6 +25,7 @@ export const QUEUE_NAMES = {
   proposalTimers: 'proposal-timers',
   chatTimers: 'chat-timers',
   outbound: 'outbound',
+  pauseTimers: 'pause-timers',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -16,5 +16,7 @@ export const COMMAND_NAMES = [
   'report',
   'lang',
   'delete',
+  'pause',
+  'resume',
   'help',
 ] as const;
