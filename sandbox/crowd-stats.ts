@@ -29,6 +29,9 @@ export interface CrowdFigures {
   noOneIdle: number;
   /** People who have finished onboarding. */
   onboarded: number;
+  /** /pause taken, and of those ended early with /resume. */
+  pauses: number;
+  resumedEarly: number;
 }
 
 /** Counts of the compatible finds seen within each limit (ms), and later or never. */
@@ -56,6 +59,8 @@ export function createCrowdStats(now: () => number = Date.now) {
   let noOneIdle = 0;
   const noOneIdleAt: number[] = [];
   let onboarded = 0;
+  let pauses = 0;
+  let resumedEarly = 0;
   let firstProposalAt: number | undefined;
   let reportFirstProposal!: (at: number) => void;
   const firstProposal = new Promise<number>((resolve) => (reportFirstProposal = resolve));
@@ -84,6 +89,12 @@ export function createCrowdStats(now: () => number = Date.now) {
     noOneIdle(): void {
       noOneIdle += 1;
       noOneIdleAt.push(now());
+    },
+    paused(): void {
+      pauses += 1;
+    },
+    resumedEarly(): void {
+      resumedEarly += 1;
     },
     /** The finds pressed in [from, to) and how they fared (see windowFigures). */
     window(from: number, to: number): WindowFigures {
@@ -124,6 +135,8 @@ export function createCrowdStats(now: () => number = Date.now) {
         chatsStarted: chats.size,
         noOneIdle,
         onboarded,
+        pauses,
+        resumedEarly,
       };
     },
   };

@@ -2,6 +2,7 @@ import type { BotApiEmulator } from '@tete/bot-api-emulator';
 import type { Logger } from '../src/logger.js';
 import { packCallback } from '../src/bot/callback-data.js';
 import { createCrowdStats, type CrowdStats } from './crowd-stats.js';
+import { PAUSE_CHANCE, takePause, type PauseDeps } from './crowd-pause.js';
 import { onboardPerson } from './onboard-person.js';
 import {
   acceptChance,
@@ -76,6 +77,18 @@ export function createCrowd(options: CrowdOptions) {
     person.state = 'idle';
     person.findIndex = undefined;
     person.restUntil = Date.now() + (random.exponential(45) * 1000) / speed;
+    // Some take a longer break with /pause (real minutes, see SANDBOX_PAUSE_DAY_HOURS).
+    if (random.chance(PAUSE_CHANCE)) void takePause(person, pauseDeps);
+  };
+  const pauseDeps: PauseDeps = {
+    random,
+    afterRealSeconds: (seconds, action) => later(seconds * speed, action),
+    back: (person) => {
+      person.state = 'idle';
+      person.restUntil = 0;
+    },
+    onPaused: () => stats.paused(),
+    onResumedEarly: () => stats.resumedEarly(),
   };
 
   function find(person: Person): Promise<unknown> {

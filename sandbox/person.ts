@@ -5,7 +5,7 @@ import { parseCallback, type CallbackData } from '../src/bot/callback-data.js';
 import type { PersonProfile } from './population.js';
 import type { Random } from '../sim-kit/random.js';
 
-export type PersonState = 'new' | 'idle' | 'searching' | 'proposed' | 'chatting';
+export type PersonState = 'new' | 'idle' | 'searching' | 'proposed' | 'chatting' | 'paused';
 
 /** What a person reacts to, read from the bot's messages as a human would read them. */
 export type Seen =
@@ -42,6 +42,12 @@ export function proposalQuality(text: string): number {
 /** The search-expired notice, whatever SEARCH_TTL_MINUTES is. */
 function isSearchExpired(text: string, t: Texts): boolean {
   const [head, tail] = t.searchExpired(7).split('7');
+  return text.startsWith(head ?? '') && text.endsWith(tail ?? '');
+}
+
+/** The answer to "Find" during a /pause, whatever its end. */
+function isPausedFind(text: string, t: Texts): boolean {
+  const [head, tail] = t.pausedFind('\u0000').split('\u0000');
   return text.startsWith(head ?? '') && text.endsWith(tail ?? '');
 }
 
@@ -93,7 +99,8 @@ export function readMessage(user: EmulatedUser, message: Message, t: Texts): See
   }
   if (
     [t.expiredNoAnswer, t.expiredLimit, t.busyChat].includes(status) ||
-    isSearchExpired(text, t)
+    isSearchExpired(text, t) ||
+    isPausedFind(text, t)
   ) {
     return [{ kind: 'search.over' }];
   }

@@ -22,10 +22,14 @@ export interface SandboxFigures extends CrowdFigures {
 
 /**
  * What one /find's lifecycle sends: everything but relayed chat content, command replies and
- * the contact exchange.
+ * the contact exchange and the end of a /pause.
  */
 export const LIFECYCLE_PURPOSES = OUTBOUND_PURPOSES.filter(
-  (purpose) => purpose !== 'relay' && purpose !== 'reply' && purpose !== 'contact',
+  (purpose) =>
+    purpose !== 'relay' &&
+    purpose !== 'reply' &&
+    purpose !== 'contact' &&
+    purpose !== 'pause_ended',
 );
 
 /** Sends and edits of the /find lifecycle per /find: all, and by purpose. */
@@ -189,6 +193,12 @@ export function acceptanceTable(figures: SandboxFigures): string {
       'chats started, mean rating',
       '—',
       `${figures.chatsStarted}, ${figures.meanRating?.toFixed(2) ?? '—'}`,
+      undefined,
+    ],
+    [
+      '/pause taken, ended early, end notices',
+      '—',
+      `${figures.pauses}, ${figures.resumedEarly}, ${figures.messagesByPurpose.pause_ended ?? 0}`,
       undefined,
     ],
   ];

@@ -6,6 +6,7 @@ import { startApp, type App } from '../src/app.js';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import { createCrowd, type Crowd } from './crowd.js';
+import { SANDBOX_PAUSE_DAY_HOURS } from './crowd-pause.js';
 import { createPopulation } from './population.js';
 import { readSandboxFigures, type SandboxFigures } from './sandbox-figures.js';
 import type { SandboxOptions } from './sandbox-options.js';
@@ -42,6 +43,7 @@ export function sandboxConfig(
     WEBHOOK_URL: undefined,
     WEBHOOK_SECRET: undefined,
     PROPOSAL_TTL_SECONDS: options.ttl,
+    PAUSE_DAY_HOURS: SANDBOX_PAUSE_DAY_HOURS,
     // A token for trying the HTTP API against the sandbox; printed at start.
     INTERNAL_API_TOKEN: base.INTERNAL_API_TOKEN ?? `sandbox-${randomBytes(12).toString('hex')}`,
     ROLES: ['api', 'bot', 'matcher', 'timers'],

@@ -167,6 +167,7 @@ export const configSchema = z
     CONTACT_EXCHANGE_HOURS: positive(720).default(24),
     /** How long a proposal waits when its recipient is not watching the chat (/again). */
     STANDING_PROPOSAL_TTL_SECONDS: int(1, 86_400).default(900),
+    PAUSE_DAY_HOURS: positive(24).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

@@ -25,6 +25,7 @@ import type { Notifier } from './notifications/notifier.js';
 import { createContactExchange } from './contacts/contact-exchange-service.js';
 import { createWakeHolds, type WakeHoldData } from './time/wake-hold.js';
 import { createAgainService } from './again/again-service.js';
+import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -125,7 +126,24 @@ export function createCore(resources: Resources, options: CoreOptions) {
     proposalTtlMs: config.STANDING_PROPOSAL_TTL_SECONDS * 1000,
     maxRequeues: config.MAX_REQUEUES,
   });
-  const owners = [searches, safety, proposals.userData, chats, outbound, producer, contacts, again];
+  const pauses = createPauseService({
+    db,
+    jobs: createDelayedJobs<PauseEndData>(queues.pauseTimers, 'pause.end'),
+    notifier,
+    wakingHours: config.WAKING_HOURS,
+    dayMs: config.PAUSE_DAY_HOURS * 3_600_000,
+  });
+  const owners = [
+    searches,
+    safety,
+    proposals.userData,
+    chats,
+    outbound,
+    producer,
+    contacts,
+    again,
+    pauses.userData,
+  ];
   const reconciler = createReconciler({
     db,
     redis,
@@ -160,6 +178,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     safety,
     holds,
     again,
+    pauses,
     accounts: createAccountService({
       db,
       runtime,

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
+  paused: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -18,6 +18,7 @@ import type { ProposalTimerData } from './proposals/proposal-timers.js';
 import type { ChatIdleData } from './chats/chat-timers.js';
 import type { OutboundMessage } from './outbound/outbound-message.js';
 import type { WakeHoldData } from './time/wake-hold.js';
+import type { PauseEndData } from './pauses/pause-service.js';
 
 /** The process's connections and shared objects: what every role and the core are built on. */
 export interface Resources {
@@ -32,6 +33,7 @@ export interface Resources {
     chatTimers: Queue<ChatIdleData>;
     outbound: Queue<OutboundMessage>;
     wakeHolds: Queue<WakeHoldData>;
+    pauseTimers: Queue<PauseEndData>;
   };
   /** BullMQ's connection and a queue's key prefix, for the workers the roles start. */
   queueOptions(queue: QueueName): { connection: RedisClient; prefix: string };
@@ -91,12 +93,13 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
     connection: bullConnection,
     prefix: keys.queuePrefix(queue),
   });
-  const { proposalTimers, chatTimers, outbound, wakeHolds } = QUEUE_NAMES;
+  const { proposalTimers, chatTimers, outbound, wakeHolds, pauseTimers } = QUEUE_NAMES;
   const queues = {
     proposalTimers: new Queue<ProposalTimerData>(proposalTimers, queueOptions(proposalTimers)),
     chatTimers: new Queue<ChatIdleData>(chatTimers, queueOptions(chatTimers)),
     outbound: new Queue<OutboundMessage>(outbound, queueOptions(outbound)),
     wakeHolds: new Queue<WakeHoldData>(wakeHolds, queueOptions(wakeHolds)),
+    pauseTimers: new Queue<PauseEndData>(pauseTimers, queueOptions(pauseTimers)),
   };
   for (const queue of Object.values(queues)) {
     logErrorEvents(queue, { queue: queue.name }, log);

@@ -18,6 +18,7 @@ import { safety } from './features/safety.js';
 import { search } from './features/search.js';
 import { contactExchange } from './features/contact-exchange.js';
 import { again } from './features/again.js';
+import { pause } from './features/pause.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -64,6 +65,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
   features.use(contactExchange);
   features.use(again);
+  features.use(pause);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
   features.on('callback_query', (ctx) => answer(ctx));

@@ -27,6 +27,8 @@ interface CallbackFields {
    * inviter withdraws it).
    */
   again: { action: AgainAction; id: number };
+  pause: { days: 1 | 3 | 7 };
+  resume: object;
 }
 
 export type AgainAction = 'wish' | 'invite' | 'remove' | 'yes' | 'no';
@@ -121,6 +123,16 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
       action: AGAIN_ACTIONS.find((action) => action === match[1]) ?? 'no',
       id: Number(match[2]),
     }),
+  },
+  pause: {
+    pattern: /^pause:([137])$/,
+    pack: ({ days }) => `pause:${days}`,
+    parse: (match) => ({ type: 'pause', days: match[1] === '7' ? 7 : match[1] === '3' ? 3 : 1 }),
+  },
+  resume: {
+    pattern: /^pause:resume$/,
+    pack: () => 'pause:resume',
+    parse: () => ({ type: 'resume' }),
   },
 };
 

@@ -9,6 +9,7 @@ import type { SafetyService } from '../safety/safety-service.js';
 import type { AccountService } from '../users/account-service.js';
 import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
+import type { PauseService } from '../pauses/pause-service.js';
 import type { Texts } from './i18n/index.js';
 import type { ContactExchange } from '../contacts/contact-exchange-service.js';
 import type { AgainService } from '../again/again-service.js';
@@ -29,6 +30,7 @@ export interface BotDeps {
   searchingNoticeDelayMs: number;
   contacts: ContactExchange;
   again: AgainService;
+  pauses: PauseService;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

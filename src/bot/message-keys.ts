@@ -33,6 +33,8 @@ export const messageKeys = {
         return `c${notice.matchId}-contact-u${userId}`;
       case 'again.saved':
         return `c${notice.matchId}-again-u${userId}`;
+      case 'pause.ended':
+        return `u${userId}-pause${notice.untilMs}-ended`;
     }
   },
 

@@ -51,7 +51,7 @@ const matchOfCard = (notice: Notice): number | null =>
 /** What the notices send, and the lane each goes in: see OutboundLane. */
 type NoticePurpose = Extract<
   OutboundPurpose,
-  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'contact'
+  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'contact' | 'pause_ended'
 >;
 const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   proposal: 'search',
@@ -59,6 +59,7 @@ const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   search_expired: 'notice',
   chat_ended: 'notice',
   contact: 'notice',
+  pause_ended: 'notice',
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
@@ -184,6 +185,7 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   },
   ...CONTACT_RENDER,
   'again.saved': renderAgainSaved,
+  'pause.ended': (sink, { user, t, key }) => sink.send(user, 'pause_ended', key, t.pauseEnded),
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {

@@ -25,7 +25,9 @@ export type Notice =
       contact: { name: string; username: string | null; tgId: number };
     }
   /** The partner of the chat of `matchId` would chat again too: the pair is saved. */
-  | { kind: 'again.saved'; matchId: number; partnerId: number };
+  | { kind: 'again.saved'; matchId: number; partnerId: number }
+  /** A /pause ran out (`untilMs`: when it was to end); sent only while the person is awake. */
+  | { kind: 'pause.ended'; untilMs: number };
 
 export type NoticeKind = Notice['kind'];
 

@@ -27,6 +27,7 @@ export const QUEUE_NAMES = {
   outbound: 'outbound',
   /** Actions held until a person's waking hours (src/time/wake-hold.ts). */
   wakeHolds: 'wake-holds',
+  pauseTimers: 'pause-timers',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -38,6 +38,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,
       },
+      pauses: core.pauses,
     },
   });
   const paid = createPaidBroadcast({

@@ -1,12 +1,17 @@
 import { QUEUE_NAMES } from '../redis/keys.js';
 import { createProposalTimerProcessor } from '../proposals/proposal-timers.js';
 import type { ChatIdleData } from '../chats/chat-timers.js';
+import type { PauseEndData } from '../pauses/pause-service.js';
 import { periodic, workerOf, type RoleFactory } from './role.js';
 import { createWakeHoldProcessor, type WakeHoldData } from '../time/wake-hold.js';
 
+/** The pause sweeper leaves a pause this long past its end to its own job. */
+const PAUSE_SWEEP_GRACE_MS = 60_000;
+
 /**
- * The timers role: proposal expiry and chat idle jobs, and the periodic repairs (the
- * reconciler with the repair after a Redis loss, the effect sweeper, the search sweeper).
+ * The timers role: proposal expiry, chat idle and pause end jobs, and the periodic repairs
+ * (the reconciler with the repair after a Redis loss, the effect sweeper, the search sweeper,
+ * the pause sweeper).
  */
 export const timersRole: RoleFactory = ({ resources, core }) => {
   const { config } = resources;
@@ -43,6 +48,16 @@ export const timersRole: RoleFactory = ({ resources, core }) => {
         await core.searchSweeper.expireSearches();
         await core.searchSweeper.reannounceStuck();
       }),
+      workerOf<PauseEndData>(
+        resources,
+        QUEUE_NAMES.pauseTimers,
+        (job) => core.pauses.processEnd(job),
+        {},
+      ),
+      // A pause whose job was lost with Redis still ends on time for matching; this says so.
+      periodic(resources, 'pause sweeper', sweepMs, () =>
+        core.pauses.endOverdue(Math.max(sweepMs, PAUSE_SWEEP_GRACE_MS)),
+      ),
     ],
   };
 };

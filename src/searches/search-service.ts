@@ -33,7 +33,7 @@ export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserR
   /**
    * Starts a search for `userId`.
    * @throws AppError not_found, profile_incomplete, suspended, forbidden (the user has blocked
-   * the bot), busy, unavailable.
+   * the bot), paused, busy, unavailable.
    */
   find(userId: number): Promise<FindResult>;
   /** True while the search is still looking for a partner (queued or in the waiting pool). */
@@ -56,6 +56,7 @@ const startRow = z.object({
     'profile_incomplete',
     'suspended',
     'bot_blocked',
+    'paused',
     'busy',
     'already',
     'queued',
@@ -91,6 +92,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
             'forbidden',
             'the user has blocked the bot; they can search again once they write to it',
           );
+        case 'paused':
+          throw new AppError('paused', 'the user paused matching (/pause); /resume ends it');
         case 'busy':
           throw new AppError('busy', 'the user is in a proposal or a chat');
         case 'already':

@@ -68,7 +68,7 @@ export function sharedLocalHours(
   return ranges;
 }
 
-function isWaking(hour: number, hours: { start: number; end: number }): boolean {
+export function isWaking(hour: number, hours: { start: number; end: number }): boolean {
   // 24:00 is midnight; equal ends after that are the whole day (see wakingMinutes).
   const start = hours.start % 24;
   const end = hours.end % 24;

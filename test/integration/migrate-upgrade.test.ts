@@ -88,9 +88,10 @@ describe('migrations: a database migrated before the functions had files of thei
       (await readMigrations(defaultMigrationsDir())).map((file) => [file.version, file.checksum]),
     );
     const before = await readMigrations(BEFORE);
+    // Migrations added since the move have no old text: the fixture holds those before it.
     assert.deepEqual(
       before.map((file) => file.version),
-      [...today.keys()],
+      [...today.keys()].slice(0, before.length),
     );
     for (const file of before) {
       if (file.checksum === today.get(file.version)) continue;

@@ -17,6 +17,8 @@ export const COMMAND_NAMES = [
   'lang',
   'delete',
   'again',
+  'pause',
+  'resume',
   'help',
   'contact',
 ] as const;

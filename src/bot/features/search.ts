@@ -4,6 +4,7 @@ import type { BotContext } from '../context.js';
 import { TEXTS } from '../i18n/index.js';
 import { withinLimit } from '../middlewares/rate-limit.js';
 import { say } from '../reply.js';
+import { sayPaused } from './pause.js';
 
 /** /find (and the "Find a partner" button) and /cancel, through the matching service. */
 export const search = new Composer<BotContext>();
@@ -47,6 +48,8 @@ async function find(ctx: BotContext): Promise<void> {
       }
       case 'suspended':
         return say(ctx, t.suspended);
+      case 'paused':
+        return sayPaused(ctx);
       case 'unavailable':
         return say(ctx, t.queueUnavailable);
       case 'not_found':

@@ -105,6 +105,8 @@ export const en: Texts = {
     '/delete: delete my data',
     '/contact: exchange contacts with your partner (only if you both agree)',
     '/again: chat again with someone who would too',
+    '/pause: take a break from matching for a day, three days or a week',
+    '/resume: end the break early',
   ].join('\n'),
   error: 'Something went wrong. Please try again.',
   commands: {
@@ -119,6 +121,8 @@ export const en: Texts = {
     again: 'Chat again',
     help: 'Help',
     contact: 'Exchange contacts',
+    pause: 'Take a break',
+    resume: 'End the break',
   },
   contactButton: '🤝 Exchange contacts',
   contactWithdrawButton: 'Withdraw',
@@ -171,4 +175,20 @@ export const en: Texts = {
   againExpired: 'This invitation has expired.',
   againSkipped: 'OK, I will tell them you cannot talk now.',
   againNoTopics: 'none yet',
+  pausePrompt:
+    'Take a break? While it lasts, I do not look for partners for you and do not propose you to anyone. For how long?',
+  pausedPrompt: (until: string) =>
+    `You are on a break until ${until}. You can pick another length or come back now.`,
+  pauseOneDay: '1 day',
+  pauseThreeDays: '3 days',
+  pauseOneWeek: '1 week',
+  resumeButton: 'Come back now',
+  pauseDone: (until: string) =>
+    `On a break until ${until}. No searches and no proposals until then; I will write when it ends. To come back earlier: /resume.`,
+  pauseStoppedSearch: 'Your current search has stopped.',
+  pausedFind: (until: string) =>
+    `You are on a break until ${until}, so I am not looking for a partner. To come back now: /resume.`,
+  resumed: 'Your break is over. To find a partner: /find.',
+  notPaused: 'You are not on a break. To take one: /pause.',
+  pauseEnded: 'Your break is over: I can find you a partner again. /find',
 };

@@ -174,3 +174,15 @@ export function againListKeyboard(
     ]),
   };
 }
+
+/** /pause: how long, and (for someone already paused) "come back now". */
+export function pauseKeyboard(t: Texts, paused: boolean): InlineKeyboardMarkup {
+  const lengths = [
+    button(t.pauseOneDay, { type: 'pause', days: 1 }),
+    button(t.pauseThreeDays, { type: 'pause', days: 3 }),
+    button(t.pauseOneWeek, { type: 'pause', days: 7 }),
+  ];
+  return {
+    inline_keyboard: paused ? [lengths, [button(t.resumeButton, { type: 'resume' })]] : [lengths],
+  };
+}

@@ -1,7 +1,8 @@
 -- POST /match/find and the bot's /find: refuses who may not search (user_search_refusal) or
 -- is busy, reports an open search, or opens one, in one call. A request's cost on this kind
 -- of machine is mostly its number of round trips (see bench/PERF-NOTES.md).
--- outcome: not_found | profile_incomplete | suspended | bot_blocked | busy | already | queued.
+-- outcome: not_found | profile_incomplete | suspended | bot_blocked | paused | busy | already |
+-- queued.
 -- For queued, topic_ids, tz and requested_at describe the request.
 CREATE OR REPLACE FUNCTION search_start(p_user bigint, p_request uuid,
   OUT outcome text, OUT topic_ids integer[], OUT tz text, OUT requested_at timestamptz)
