@@ -163,6 +163,8 @@ export const configSchema = z
     SANDBOX: z.enum(['auto', 'off'], { message: 'expected auto or off' }).default('auto'),
     STARTUP_TIMEOUT_SECONDS: int(0, 600).default(30),
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(20),
+    SEARCH_START_BATCH_MS: int(0, 100).default(2),
+    SEARCH_START_BATCH_MAX: int(1, 1000).default(64),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {
