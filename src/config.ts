@@ -168,6 +168,8 @@ export const configSchema = z
     /** How long a proposal waits when its recipient is not watching the chat (/again). */
     STANDING_PROPOSAL_TTL_SECONDS: int(1, 86_400).default(900),
     PAUSE_DAY_HOURS: positive(24).default(24),
+    SEARCH_START_BATCH_MS: int(0, 100).default(2),
+    SEARCH_START_BATCH_MAX: int(1, 1000).default(64),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

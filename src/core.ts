@@ -2,6 +2,7 @@ import type { Resources } from './resources.js';
 import { createMatchProducer, type MatchProducer } from './streams/match-producer.js';
 import { createSearchService } from './searches/search-service.js';
 import { createSearchSweeper } from './searches/search-sweeper.js';
+import { createSearchStartBatcher } from './searches/search-start-batcher.js';
 import { createProposalStore, type ProposalStore } from './proposals/proposal-store.js';
 import { createProposalRuntime, type ProposalRuntime } from './proposals/proposal-runtime.js';
 import { createProposalEffects, executeWith } from './proposals/proposal-effects.js';
@@ -100,7 +101,12 @@ export function createCore(resources: Resources, options: CoreOptions) {
   const chats = createChatService({ db, notifier, timers: chatTimers, idleMs: chatIdleMs });
   const proposals = createProposals(resources, { producer, notifier, chatTimers });
   const { runtime, store } = proposals;
-  const searches = createSearchService({ db, producer, runtime, metrics });
+  const start = createSearchStartBatcher({
+    db,
+    windowMs: config.SEARCH_START_BATCH_MS,
+    maxSize: config.SEARCH_START_BATCH_MAX,
+  });
+  const searches = createSearchService({ db, producer, runtime, metrics, start });
   const safety = createSafetyService({
     db,
     chats,

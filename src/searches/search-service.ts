@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { MatchProducer } from '../streams/match-producer.js';
 import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
+import { startOne, type StartSearch } from './search-start-batcher.js';
 import { withdrawFromMatching } from '../db/queries/searches.js';
 import type { UserDataOwner } from '../erasure/user-data.js';
 
@@ -14,6 +15,8 @@ export interface SearchServiceDeps {
   producer: MatchProducer;
   runtime: ProposalRuntime;
   metrics: Metrics;
+  /** search_start for one request; grouped with others by createSearchStartBatcher in the app. */
+  start?: StartSearch;
 }
 
 export interface FindResult {
@@ -50,32 +53,17 @@ export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserR
   confirm(matchId: number, userId: number, action: ConfirmAction): Promise<ProposalStatus>;
 }
 
-const startRow = z.object({
-  outcome: z.enum([
-    'not_found',
-    'profile_incomplete',
-    'suspended',
-    'bot_blocked',
-    'paused',
-    'busy',
-    'already',
-    'queued',
-  ]),
-  topic_ids: z.array(z.number()).nullable(),
-  tz: z.string().nullable(),
-  requested_at: z.date().nullable(),
-});
-
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { db, metrics } = deps;
   const count = (outcome: string) => metrics.findRequests.labels(outcome).inc();
+  const start = deps.start ?? startOne(db);
 
   return {
     async find(userId) {
       const id = randomUUID();
-      // One statement (search_start in src/db/functions): who may search and the new search.
-      const started = await db.one(sql.type(startRow)`
-        SELECT outcome, topic_ids, tz, requested_at FROM search_start(${userId}, ${id})`);
+      // One statement (search_start in src/db/functions), shared with the requests that
+      // arrive at the same moment: who may search and the new search.
+      const started = await start(userId, id);
       if (started.outcome !== 'queued') count(started.outcome);
       switch (started.outcome) {
         case 'not_found':

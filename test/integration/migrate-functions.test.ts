@@ -54,6 +54,7 @@ describe('migrations: function files', function () {
       'match_claim',
       'match_process_search',
       'match_second_chance',
+      'match_process_batch',
     ]);
     assert.deepEqual((await run()).functions, []);
   });
