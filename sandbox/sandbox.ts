@@ -24,6 +24,9 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** PostgreSQL connections of the sandbox's single process (see sandboxConfig). */
+const SANDBOX_POOL_SIZE = 20;
+
 /**
  * The sandbox's own settings: its own database and Redis prefix, the built-in Bot API
  * emulator as Telegram, and the chosen proposal TTL.
@@ -47,6 +50,9 @@ export function sandboxConfig(
     // A token for trying the HTTP API against the sandbox; printed at start.
     INTERNAL_API_TOKEN: base.INTERNAL_API_TOKEN ?? `sandbox-${randomBytes(12).toString('hex')}`,
     ROLES: ['api', 'bot', 'matcher', 'timers'],
+    // Every role shares this one process's pool: update handlers, outbound senders and matchers
+    // (16 of each by default) queued for 10 connections.
+    DATABASE_POOL_SIZE: Math.max(base.DATABASE_POOL_SIZE, SANDBOX_POOL_SIZE),
   };
 }
 

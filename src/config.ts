@@ -146,7 +146,7 @@ export const configSchema = z
     MATCHER_BLOCK_MS: int(10, 60_000).default(1000),
     STREAM_JANITOR_INTERVAL_MS: int(100, 600_000).default(2000),
     OUTBOUND_RATE_PER_SECOND: int(1, 10_000).default(30),
-    OUTBOUND_CONCURRENCY: int(1, 256).default(8),
+    OUTBOUND_CONCURRENCY: int(1, 256).default(16),
     OUTBOUND_CHAT_INTERVAL_MS: int(0, 60_000).default(1000),
     OUTBOUND_CHAT_BURST: int(1, 20).default(2),
     PAID_BROADCAST_PER_SECOND: int(0, 1000).default(0),

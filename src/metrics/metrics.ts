@@ -131,7 +131,7 @@ export function createMetrics(sources: MetricSources = {}) {
     }),
     outboundWaits: new Counter({
       name: 'outbound_waits_total',
-      help: 'Outbound jobs put back to wait: for an earlier message to the same chat (turn) or for the message they edit or answer (ref)',
+      help: 'Outbound jobs put back to wait: for an earlier message to the same chat (turn), for the message they edit or answer (ref), or for a free slot once paid broadcasts may not be used (budget)',
       labelNames: ['reason'] as const,
       registers,
     }),

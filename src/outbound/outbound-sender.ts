@@ -52,6 +52,8 @@ const MAX_REF_WAIT_MS = 75_000;
 const MAX_ORDER_WAIT_MS = 5_000;
 /** How long a job waits in place for the chat's previous message before re-queueing. */
 const TURN_WAIT_IN_PLACE_MS = 300;
+/** How long a job waits in place for a free slot of Telegram's budget before re-queueing. */
+const BUDGET_WAIT_IN_PLACE_MS = 10_000;
 /** How long a job waits before it runs again: a share of how long it has waited, bounded. */
 const WAIT_BACKOFF = {
   ref: { minMs: 1_000, maxMs: 10_000, shareOfWaited: 1 / 5 },
@@ -168,6 +170,21 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     }
   }
 
+  /**
+   * The paid-broadcast decision, waiting here while the free budget is spent. Waiting holds the
+   * worker's slot, so the sender takes in no more than it can send: once the day's Stars are
+   * spent it kept pulling jobs at the free plus the paid rate and putting most of them back,
+   * and those re-queues took the rate limiter's tokens from the messages that could go.
+   */
+  async function budgetFor(paid: PaidBroadcast, message: OutboundMessage) {
+    const until = Date.now() + BUDGET_WAIT_IN_PLACE_MS;
+    for (;;) {
+      const decision = await paid.decide(message.method);
+      if (decision !== 'wait' || Date.now() >= until) return decision;
+      await new Promise((resolve) => setTimeout(resolve, paid.waitMs()));
+    }
+  }
+
   /** Sends one job's message; resolves with the new message id, if any. */
   async function send(job: Job<OutboundMessage>, token?: string): Promise<number | null> {
     const message = job.data;
@@ -177,8 +194,11 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     }
     const refs = await resolveRefs(job, token);
     if (!refs) return null;
-    const decision = deps.paid ? await deps.paid.decide(message.method) : 'free';
-    if (decision === 'wait') await later(job, deps.paid!.waitMs(), token);
+    const decision = deps.paid ? await budgetFor(deps.paid, message) : 'free';
+    if (decision === 'wait') {
+      metrics.outboundWaits.labels('budget').inc();
+      await later(job, deps.paid!.waitMs(), token);
+    }
     const paid = decision === 'paid';
     let messageId: number | null = null;
     try {

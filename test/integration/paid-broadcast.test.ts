@@ -153,4 +153,78 @@ describe('paid broadcasts', function () {
       );
     });
   });
+
+  describe("once the day's Stars are spent", () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(
+        {
+          OUTBOUND_RATE_PER_SECOND: '3',
+          PAID_BROADCAST_PER_SECOND: '50',
+          PAID_BROADCAST_DAILY_STARS: '1', // 10 paid messages a day
+        },
+        { floodLimit: { globalPerSecond: 3, perChatBurst: 5 } },
+      );
+    });
+    after(() => t?.stop());
+
+    const metric = async (pattern: RegExp) =>
+      Number(pattern.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0);
+
+    it('keeps serving everyone at the free rate, without putting messages back in the queue', async () => {
+      const users: EmulatedUser[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        const user = t.emulator.createUser({ firstName: `C${i}` });
+        await user.start();
+        users.push(user);
+      }
+      const { outbound } = t.app.deps.services;
+      const burst = (name: string) =>
+        Promise.all(
+          users.flatMap((user, i) =>
+            [0, 1].map((n) =>
+              outbound.enqueue({
+                key: `${name}-${i}-${n}`,
+                chatId: user.chatId,
+                method: 'sendMessage',
+                payload: { text: `${name} ${i}.${n}` },
+              }),
+            ),
+          ),
+        );
+      const delivered = (name: string) =>
+        t.emulator.calls(
+          (call) =>
+            call.ok &&
+            typeof call.params.text === 'string' &&
+            call.params.text.startsWith(`${name} `),
+        );
+      // The welcome messages and a first burst spend the cap.
+      await burst('first');
+      await eventually(() => delivered('first').length === 16, 30_000, 'the first burst');
+      assert.equal(await metric(/^telegram_paid_messages_total (\d+)$/m), 10, 'the cap is spent');
+      const since = t.emulator.calls().at(-1)?.seq ?? 0;
+      const started = Date.now();
+      await burst('second');
+      await eventually(() => delivered('second').length === 16, 30_000, 'the second burst');
+      // 16 messages at the free 3 a second: about 5 s, not the minutes re-queueing took.
+      assert.ok(Date.now() - started < 12_000, `took ${Date.now() - started} ms`);
+      const after = t.emulator.calls((call) => call.seq > since);
+      assert.deepEqual(
+        after.filter((call) => call.params.allow_paid_broadcast === true),
+        [],
+        'nothing more is paid for',
+      );
+      assert.deepEqual(
+        after.filter((call) => call.errorCode === 429),
+        [],
+        'and the free limit holds',
+      );
+      assert.equal(
+        await metric(/^outbound_waits_total\{reason="budget"\} (\d+)$/m),
+        0,
+        'no message went back to the queue to wait for the budget',
+      );
+    });
+  });
 });
