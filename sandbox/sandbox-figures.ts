@@ -21,11 +21,11 @@ export interface SandboxFigures extends CrowdFigures {
 }
 
 /**
- * What one /find's lifecycle sends: everything but relayed chat content, command replies and
- * the contact exchange.
+ * What one /find's lifecycle sends: everything but relayed chat content, command replies, the
+ * contact exchange and moderation.
  */
 export const LIFECYCLE_PURPOSES = OUTBOUND_PURPOSES.filter(
-  (purpose) => purpose !== 'relay' && purpose !== 'reply' && purpose !== 'contact',
+  (purpose) => !['relay', 'reply', 'contact', 'moderation'].includes(purpose),
 );
 
 /** Sends and edits of the /find lifecycle per /find: all, and by purpose. */

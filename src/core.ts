@@ -23,6 +23,7 @@ import { createLossMarker } from './redis/loss-marker.js';
 import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
 import { createContactExchange } from './contacts/contact-exchange-service.js';
+import { createModeration } from './safety/moderation-service.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -102,13 +103,18 @@ export function createCore(resources: Resources, options: CoreOptions) {
     db,
     chats,
     suspendThreshold: config.REPORT_SUSPEND_THRESHOLD,
+    falseReportLimit: config.FALSE_REPORT_LIMIT,
   });
   const contacts = createContactExchange({
     db,
     notifier,
     windowHours: config.CONTACT_EXCHANGE_HOURS,
   });
-  const owners = [searches, safety, proposals.userData, chats, outbound, producer, contacts];
+  const moderation = createModeration({ db, notifier, suspend: safety.suspend });
+  const owners = [
+    ...[searches, safety, proposals.userData, chats, outbound, producer],
+    ...[contacts, moderation],
+  ];
   const reconciler = createReconciler({
     db,
     redis,
@@ -157,6 +163,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     reconciler,
     searchSweeper,
     contacts,
+    moderation,
     recovery: createRedisLossRepair({
       marker: createLossMarker({ redis, keys }),
       reconciler,

@@ -21,6 +21,8 @@ interface CallbackFields {
   lang: { language: Language };
   delete: { confirmed: boolean };
   contact: { action: 'request' | 'withdraw'; matchId: number };
+  'mod.report': { action: 'suspend' | 'lift' | 'dismiss'; reportId: number };
+  'mod.appeal': { lift: boolean; appealId: number };
 }
 
 export type CallbackType = keyof CallbackFields;
@@ -102,6 +104,24 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
       type: 'contact',
       action: match[1] === 'ask' ? 'request' : 'withdraw',
       matchId: Number(match[2]),
+    }),
+  },
+  'mod.report': {
+    pattern: /^mod:(suspend|lift|dismiss):(\d{1,15})$/,
+    pack: ({ action, reportId }) => `mod:${action}:${reportId}`,
+    parse: (match) => ({
+      type: 'mod.report',
+      action: match[1] === 'suspend' ? 'suspend' : match[1] === 'lift' ? 'lift' : 'dismiss',
+      reportId: Number(match[2]),
+    }),
+  },
+  'mod.appeal': {
+    pattern: /^appeal:(lift|keep):(\d{1,15})$/,
+    pack: ({ lift, appealId }) => `appeal:${lift ? 'lift' : 'keep'}:${appealId}`,
+    parse: (match) => ({
+      type: 'mod.appeal',
+      lift: match[1] === 'lift',
+      appealId: Number(match[2]),
     }),
   },
 };

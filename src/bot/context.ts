@@ -11,6 +11,7 @@ import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
 import type { Texts } from './i18n/index.js';
 import type { ContactExchange } from '../contacts/contact-exchange-service.js';
+import type { Moderation } from '../safety/moderation-service.js';
 
 /** What the bot's handlers use; the same services the HTTP API calls. */
 export interface BotDeps {
@@ -27,6 +28,9 @@ export interface BotDeps {
   /** How long /find waits for a proposal before it says "Looking for a partner…". */
   searchingNoticeDelayMs: number;
   contacts: ContactExchange;
+  moderation: Moderation;
+  /** Telegram ids of the operators (ADMIN_TELEGRAM_IDS). */
+  admins: readonly number[];
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

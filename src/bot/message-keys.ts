@@ -31,6 +31,10 @@ export const messageKeys = {
         return `${messageKeys.contactRequest(notice.matchId, userId, notice.round)}-withdrawn`;
       case 'contact.revealed':
         return `c${notice.matchId}-contact-u${userId}`;
+      case 'suspension.lifted':
+        return `u${userId}-lifted-${notice.suspendedAt}`;
+      case 'appeal.kept':
+        return `a${notice.appealId}-kept`;
     }
   },
 
@@ -53,4 +57,8 @@ export const messageKeys = {
   /** "Your partner would like to exchange contacts", told to `userId` for the partner's round. */
   contactRequest: (matchId: number, userId: number, round: number) =>
     `c${matchId}-contact-ask${round}-u${userId}`,
+
+  /** Report `reportId` (or appeal `appealId`) as shown to the operator `adminTgId`. */
+  adminReport: (reportId: number, adminTgId: number) => `r${reportId}-admin${adminTgId}`,
+  adminAppeal: (appealId: number, adminTgId: number) => `a${appealId}-admin${adminTgId}`,
 };

@@ -48,7 +48,7 @@ const matchOfCard = (notice: Notice): number | null =>
 /** What the notices send, and the lane each goes in: see OutboundLane. */
 type NoticePurpose = Extract<
   OutboundPurpose,
-  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'contact'
+  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'contact' | 'moderation'
 >;
 const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   proposal: 'search',
@@ -56,6 +56,7 @@ const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   search_expired: 'notice',
   chat_ended: 'notice',
   contact: 'notice',
+  moderation: 'notice',
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
@@ -179,6 +180,9 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
     });
   },
   ...CONTACT_RENDER,
+  'suspension.lifted': (sink, { user, t, key }) =>
+    sink.send(user, 'moderation', key, t.suspensionLifted),
+  'appeal.kept': (sink, { user, t, key }) => sink.send(user, 'moderation', key, t.appealKept),
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {

@@ -23,7 +23,11 @@ export type Notice =
       kind: 'contact.revealed';
       matchId: number;
       contact: { name: string; username: string | null; tgId: number };
-    };
+    }
+  /** Operators lifted the suspension that began at `suspendedAt` (epoch ms). */
+  | { kind: 'suspension.lifted'; suspendedAt: number }
+  /** Operators read appeal `appealId` and kept the suspension. */
+  | { kind: 'appeal.kept'; appealId: number };
 
 export type NoticeKind = Notice['kind'];
 

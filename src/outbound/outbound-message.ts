@@ -48,7 +48,8 @@ export type OutboundPurpose =
   | 'search_expired'
   | 'relay'
   | 'reply'
-  | 'contact';
+  | 'contact'
+  | 'moderation';
 export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
   'searching',
   'proposal',
@@ -59,6 +60,7 @@ export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
   'relay',
   'reply',
   'contact',
+  'moderation',
 ];
 
 /**

@@ -32,6 +32,8 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       log,
       searchingNoticeDelayMs: config.SEARCHING_NOTICE_DELAY_MS,
       contacts: core.contacts,
+      moderation: core.moderation,
+      admins: config.ADMIN_TELEGRAM_IDS,
       limits: {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,
