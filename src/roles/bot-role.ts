@@ -69,7 +69,8 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
   };
   const setup: Component = {
     name: 'bot setup',
-    start: () => startBotApi(bot, registerCommands, atStart),
+    start: () =>
+      startBotApi(bot, (started) => registerCommands(started, config.ADMIN_TELEGRAM_IDS), atStart),
     stop: async () => {},
   };
   const intake: Component = {

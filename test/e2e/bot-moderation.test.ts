@@ -155,6 +155,16 @@ describe('e2e: moderation', function () {
     await expectMessage(oscar, /^You have already appealed this suspension/, 10_000);
     assert.equal(countMessages(adminEn, /^Appeal #/), 1);
 
+    // A restart in between: the appeal waits in PostgreSQL, and the operators, whose chats
+    // now exist, get their menu with /stats.
+    await t.restartApp();
+    const menus = t.emulator
+      .calls('setMyCommands')
+      .filter((call) => JSON.stringify(call.params.scope ?? '').includes(String(ADMIN_EN)));
+    assert.ok(
+      menus.some((call) => JSON.stringify(call.params.commands).includes('"stats"')),
+      'the operator menu has /stats',
+    );
     const keep = callbackData(adminEn, card, /^appeal:keep:/);
     await adminEn.pressButton(card.message_id, keep);
     await expectMessage(

@@ -28,3 +28,6 @@ export const COMMAND_NAMES = [
   'contact',
   'appeal',
 ] as const;
+
+/** Commands only operators (ADMIN_TELEGRAM_IDS) have in their menu. */
+export const ADMIN_COMMAND_NAMES = ['stats'] as const;

@@ -199,4 +199,5 @@ export const en: Texts = {
   }) =>
     `New people: ${f.newPeople}\nSearches: ${f.searches}\nProposals: ${f.proposals}\nAccept rate: ${f.acceptRate}\nChats: ${f.chats}`,
   helpAdmin: 'For operators:\n/stats: people, searches, proposals, accept rate and chats',
+  adminCommands: { stats: 'Figures for operators' },
 };

@@ -208,6 +208,7 @@ export const ru = {
   }) =>
     `Новых людей: ${f.newPeople}\nПоисков: ${f.searches}\nПредложений: ${f.proposals}\nПринято: ${f.acceptRate}\nЧатов: ${f.chats}`,
   helpAdmin: 'Для модераторов:\n/stats — люди, поиски, предложения, доля принятых и чаты',
+  adminCommands: { stats: 'Показатели для модераторов' },
 };
 
 export type Texts = typeof ru;
