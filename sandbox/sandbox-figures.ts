@@ -21,15 +21,11 @@ export interface SandboxFigures extends CrowdFigures {
 }
 
 /**
- * What one /find's lifecycle sends: everything but relayed chat content, command replies and
- * the contact exchange and the end of a /pause.
+ * What one /find's lifecycle sends: everything but relayed chat content, command replies, the
+ * contact exchange, the end of a /pause and moderation.
  */
 export const LIFECYCLE_PURPOSES = OUTBOUND_PURPOSES.filter(
-  (purpose) =>
-    purpose !== 'relay' &&
-    purpose !== 'reply' &&
-    purpose !== 'contact' &&
-    purpose !== 'pause_ended',
+  (purpose) => !['relay', 'reply', 'contact', 'pause_ended', 'moderation'].includes(purpose),
 );
 
 /** Sends and edits of the /find lifecycle per /find: all, and by purpose. */

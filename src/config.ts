@@ -75,6 +75,26 @@ const roles = z
   )
   .transform((list) => [...new Set(list)]);
 
+/** Telegram user ids, comma-separated; empty means none. */
+const telegramIds = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '')
+      .map(Number),
+  )
+  .pipe(
+    z.array(
+      z
+        .number({ invalid_type_error: 'expected a comma list of Telegram user ids' })
+        .int('expected a comma list of Telegram user ids')
+        .positive('expected a comma list of Telegram user ids')
+        .max(Number.MAX_SAFE_INTEGER, 'expected a comma list of Telegram user ids'),
+    ),
+  );
+
 const hours = z
   .string()
   .regex(/^([01]\d|2[0-4]):00-([01]\d|2[0-4]):00$/, 'expected HH:00-HH:00, such as 09:00-23:00')
@@ -170,6 +190,8 @@ export const configSchema = z
     PAUSE_DAY_HOURS: positive(24).default(24),
     SEARCH_START_BATCH_MS: int(0, 100).default(2),
     SEARCH_START_BATCH_MAX: int(1, 1000).default(64),
+    ADMIN_TELEGRAM_IDS: telegramIds.default(''),
+    FALSE_REPORT_LIMIT: int(1, 1000).default(3),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

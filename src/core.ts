@@ -27,6 +27,7 @@ import { createContactExchange } from './contacts/contact-exchange-service.js';
 import { createWakeHolds, type WakeHoldData } from './time/wake-hold.js';
 import { createAgainService } from './again/again-service.js';
 import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
+import { createModeration } from './safety/moderation-service.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -111,6 +112,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     db,
     chats,
     suspendThreshold: config.REPORT_SUSPEND_THRESHOLD,
+    falseReportLimit: config.FALSE_REPORT_LIMIT,
   });
   const contacts = createContactExchange({
     db,
@@ -139,6 +141,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     wakingHours: config.WAKING_HOURS,
     dayMs: config.PAUSE_DAY_HOURS * 3_600_000,
   });
+  const moderation = createModeration({ db, notifier, suspend: safety.suspend });
   const owners = [
     searches,
     safety,
@@ -149,6 +152,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     contacts,
     again,
     pauses.userData,
+    moderation,
   ];
   const reconciler = createReconciler({
     db,
@@ -201,6 +205,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     reconciler,
     searchSweeper,
     contacts,
+    moderation,
     recovery: createRedisLossRepair({
       marker: createLossMarker({ redis, keys }),
       reconciler,

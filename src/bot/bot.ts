@@ -1,4 +1,4 @@
-import { Bot, type BotError, type NextFunction } from 'grammy';
+import { Bot, GrammyError, type BotError, type NextFunction } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { BotContext, BotDeps } from './context.js';
 import { TEXTS } from './i18n/index.js';
@@ -8,7 +8,7 @@ import { answer, say } from './reply.js';
 import { passOutages } from './outage-boundary.js';
 import { account } from './features/account.js';
 import { chat } from './features/chat.js';
-import { COMMAND_NAMES, help } from './features/help.js';
+import { ADMIN_COMMAND_NAMES, COMMAND_NAMES, help } from './features/help.js';
 import { messages } from './features/messages.js';
 import { onboarding } from './features/onboarding.js';
 import { profile } from './features/profile.js';
@@ -19,6 +19,7 @@ import { search } from './features/search.js';
 import { contactExchange } from './features/contact-exchange.js';
 import { again } from './features/again.js';
 import { pause } from './features/pause.js';
+import { moderation } from './features/moderation.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -63,9 +64,9 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const features = bot.errorBoundary(passOutages((error) => reportFailure(error, options.deps)));
   features.use(privateOnly, rateLimit);
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
-  features.use(contactExchange);
   features.use(again);
   features.use(pause);
+  features.use(contactExchange, moderation);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
   features.on('callback_query', (ctx) => answer(ctx));
@@ -73,8 +74,14 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   return bot;
 }
 
-/** Registers the command menu in Russian (also the default) and English. */
-export async function registerCommands(bot: Bot<BotContext>): Promise<void> {
+/**
+ * Registers the command menu in Russian (also the default) and English; operators' chats get
+ * theirs with /stats added.
+ */
+export async function registerCommands(
+  bot: Bot<BotContext>,
+  admins: readonly number[] = [],
+): Promise<void> {
   for (const language of ['ru', 'en'] as const) {
     const commands = COMMAND_NAMES.map((command) => ({
       command,
@@ -82,5 +89,22 @@ export async function registerCommands(bot: Bot<BotContext>): Promise<void> {
     }));
     await bot.api.setMyCommands(commands, { language_code: language });
     if (language === 'ru') await bot.api.setMyCommands(commands);
+    const forAdmins = [
+      ...commands,
+      ...ADMIN_COMMAND_NAMES.map((command) => ({
+        command,
+        description: TEXTS[language].adminCommands[command],
+      })),
+    ];
+    for (const chat_id of admins) {
+      const scope = { type: 'chat' as const, chat_id };
+      try {
+        await bot.api.setMyCommands(forAdmins, { scope, language_code: language });
+        if (language === 'ru') await bot.api.setMyCommands(forAdmins, { scope });
+      } catch (error) {
+        // An operator who never opened the bot has no chat yet: their menu waits for a restart.
+        if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
+      }
+    }
   }
 }

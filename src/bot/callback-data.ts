@@ -29,6 +29,8 @@ interface CallbackFields {
   again: { action: AgainAction; id: number };
   pause: { days: 1 | 3 | 7 };
   resume: object;
+  'mod.report': { action: 'suspend' | 'lift' | 'dismiss'; reportId: number };
+  'mod.appeal': { lift: boolean; appealId: number };
 }
 
 export type AgainAction = 'wish' | 'invite' | 'remove' | 'yes' | 'no';
@@ -133,6 +135,24 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
     pattern: /^pause:resume$/,
     pack: () => 'pause:resume',
     parse: () => ({ type: 'resume' }),
+  },
+  'mod.report': {
+    pattern: /^mod:(suspend|lift|dismiss):(\d{1,15})$/,
+    pack: ({ action, reportId }) => `mod:${action}:${reportId}`,
+    parse: (match) => ({
+      type: 'mod.report',
+      action: match[1] === 'suspend' ? 'suspend' : match[1] === 'lift' ? 'lift' : 'dismiss',
+      reportId: Number(match[2]),
+    }),
+  },
+  'mod.appeal': {
+    pattern: /^appeal:(lift|keep):(\d{1,15})$/,
+    pack: ({ lift, appealId }) => `appeal:${lift ? 'lift' : 'keep'}:${appealId}`,
+    parse: (match) => ({
+      type: 'mod.appeal',
+      lift: match[1] === 'lift',
+      appealId: Number(match[2]),
+    }),
   },
 };
 

@@ -13,6 +13,7 @@ import type { PauseService } from '../pauses/pause-service.js';
 import type { Texts } from './i18n/index.js';
 import type { ContactExchange } from '../contacts/contact-exchange-service.js';
 import type { AgainService } from '../again/again-service.js';
+import type { Moderation } from '../safety/moderation-service.js';
 
 /** What the bot's handlers use; the same services the HTTP API calls. */
 export interface BotDeps {
@@ -31,6 +32,9 @@ export interface BotDeps {
   contacts: ContactExchange;
   again: AgainService;
   pauses: PauseService;
+  moderation: Moderation;
+  /** Telegram ids of the operators (ADMIN_TELEGRAM_IDS). */
+  admins: readonly number[];
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

@@ -35,6 +35,10 @@ export const messageKeys = {
         return `c${notice.matchId}-again-u${userId}`;
       case 'pause.ended':
         return `u${userId}-pause${notice.untilMs}-ended`;
+      case 'suspension.lifted':
+        return `u${userId}-lifted-${notice.suspendedAt}`;
+      case 'appeal.kept':
+        return `a${notice.appealId}-kept`;
     }
   },
 
@@ -57,4 +61,8 @@ export const messageKeys = {
   /** "Your partner would like to exchange contacts", told to `userId` for the partner's round. */
   contactRequest: (matchId: number, userId: number, round: number) =>
     `c${matchId}-contact-ask${round}-u${userId}`,
+
+  /** Report `reportId` (or appeal `appealId`) as shown to the operator `adminTgId`. */
+  adminReport: (reportId: number, adminTgId: number) => `r${reportId}-admin${adminTgId}`,
+  adminAppeal: (appealId: number, adminTgId: number) => `a${appealId}-admin${adminTgId}`,
 };

@@ -51,7 +51,13 @@ const matchOfCard = (notice: Notice): number | null =>
 /** What the notices send, and the lane each goes in: see OutboundLane. */
 type NoticePurpose = Extract<
   OutboundPurpose,
-  'proposal' | 'chat_open' | 'search_expired' | 'chat_ended' | 'contact' | 'pause_ended'
+  | 'proposal'
+  | 'chat_open'
+  | 'search_expired'
+  | 'chat_ended'
+  | 'contact'
+  | 'pause_ended'
+  | 'moderation'
 >;
 const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   proposal: 'search',
@@ -60,6 +66,7 @@ const LANE_OF: Record<NoticePurpose, OutboundLane> = {
   chat_ended: 'notice',
   contact: 'notice',
   pause_ended: 'notice',
+  moderation: 'notice',
 };
 
 /** One notice, rendered for one reachable user whose texts are `t`, under message key `key`. */
@@ -186,6 +193,9 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   ...CONTACT_RENDER,
   'again.saved': renderAgainSaved,
   'pause.ended': (sink, { user, t, key }) => sink.send(user, 'pause_ended', key, t.pauseEnded),
+  'suspension.lifted': (sink, { user, t, key }) =>
+    sink.send(user, 'moderation', key, t.suspensionLifted),
+  'appeal.kept': (sink, { user, t, key }) => sink.send(user, 'moderation', key, t.appealKept),
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {

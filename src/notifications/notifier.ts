@@ -27,7 +27,11 @@ export type Notice =
   /** The partner of the chat of `matchId` would chat again too: the pair is saved. */
   | { kind: 'again.saved'; matchId: number; partnerId: number }
   /** A /pause ran out (`untilMs`: when it was to end); sent only while the person is awake. */
-  | { kind: 'pause.ended'; untilMs: number };
+  | { kind: 'pause.ended'; untilMs: number }
+  /** Operators lifted the suspension that began at `suspendedAt` (epoch ms). */
+  | { kind: 'suspension.lifted'; suspendedAt: number }
+  /** Operators read appeal `appealId` and kept the suspension. */
+  | { kind: 'appeal.kept'; appealId: number };
 
 export type NoticeKind = Notice['kind'];
 

@@ -49,7 +49,8 @@ export type OutboundPurpose =
   | 'relay'
   | 'reply'
   | 'contact'
-  | 'pause_ended';
+  | 'pause_ended'
+  | 'moderation';
 export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
   'searching',
   'proposal',
@@ -61,6 +62,7 @@ export const OUTBOUND_PURPOSES: readonly OutboundPurpose[] = [
   'reply',
   'contact',
   'pause_ended',
+  'moderation',
 ];
 
 /**

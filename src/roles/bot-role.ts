@@ -34,6 +34,8 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       searchingNoticeDelayMs: config.SEARCHING_NOTICE_DELAY_MS,
       contacts: core.contacts,
       again: core.again,
+      moderation: core.moderation,
+      admins: config.ADMIN_TELEGRAM_IDS,
       limits: {
         findPerMinute: config.FIND_RATE_LIMIT_PER_MINUTE,
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,
@@ -77,7 +79,8 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
   });
   const setup: Component = {
     name: 'bot setup',
-    start: () => startBotApi(bot, registerCommands, atStart),
+    start: () =>
+      startBotApi(bot, (started) => registerCommands(started, config.ADMIN_TELEGRAM_IDS), atStart),
     stop: async () => {},
   };
   const intake: Component = {

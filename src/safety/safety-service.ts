@@ -10,6 +10,8 @@ export interface SafetyServiceDeps {
   chats: ChatService;
   /** Reports from this many different users suspend someone from matching. */
   suspendThreshold: number;
+  /** A reporter with this many dismissed reports no longer counts towards a suspension. */
+  falseReportLimit: number;
 }
 
 /** /block and /report: the pair never meets again; repeated reports suspend the reported user. */
@@ -55,23 +57,36 @@ export function createSafetyService(deps: SafetyServiceDeps) {
      * have reported them. Reporting the same chat twice counts once.
      * @throws AppError not_found when the user has had no chat.
      */
-    async reportLastPartner(userId: number, reason: string): Promise<{ suspended: boolean }> {
+    async reportLastPartner(
+      userId: number,
+      reason: string,
+    ): Promise<{ suspended: boolean; reportId: number | null }> {
       const chat = await chats.lastChatOf(userId);
       if (!chat) throw new AppError('not_found', 'no recent chat');
       const text = reason.trim().slice(0, 1000) || '—';
-      await db.query(sql.unsafe`
+      // The id only when this call filed it: a repeated report reaches the operators once.
+      const reportId = await db.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
         INSERT INTO reports (reporter_id, reported_id, match_id, reason)
         VALUES (${userId}, ${chat.partnerId}, ${chat.session.match_id}, ${text})
-        ON CONFLICT (reporter_id, match_id) DO NOTHING`);
+        ON CONFLICT (reporter_id, match_id) DO NOTHING
+        RETURNING id`);
       await block(userId, chat.partnerId);
       if (!chat.session.ended_at) await chats.endChat(chat.session.match_id, userId, 'report');
+      // Dismissed and cleared reports do not count, nor do those of a reporter whose reports
+      // operators have dismissed FALSE_REPORT_LIMIT times: false reporting counts against them.
       const reporters = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
-        SELECT count(DISTINCT reporter_id)::int AS n FROM reports
-        WHERE reported_id = ${chat.partnerId} AND created_at > now() - interval '30 days'`);
-      if (reporters < deps.suspendThreshold) return { suspended: false };
+        SELECT count(DISTINCT r.reporter_id)::int AS n FROM reports r
+        WHERE r.reported_id = ${chat.partnerId} AND r.created_at > now() - interval '30 days'
+          AND r.status IN ('open', 'upheld')
+          AND (SELECT count(*) FROM reports d
+               WHERE d.reporter_id = r.reporter_id AND d.status = 'dismissed')
+              < ${deps.falseReportLimit}`);
+      if (reporters < deps.suspendThreshold) return { suspended: false, reportId };
       await suspend(chat.partnerId);
-      return { suspended: true };
+      return { suspended: true, reportId };
     },
+
+    suspend,
 
     /**
      * An erased user's blocks go, both ways. Reports they filed stay (they protect others)

@@ -143,7 +143,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
       blockLastPartner: async (userId: number) => (record('block', userId), 2),
       reportLastPartner: async (...args: unknown[]) => (
         record('report', ...args),
-        { suspended: false }
+        { suspended: false, reportId: null }
       ),
     },
     accounts: {
@@ -162,6 +162,7 @@ export function createFakeBot(limits = { findPerMinute: 100, commandsPerMinute: 
     log: createLogger('silent'),
     limits,
     searchingNoticeDelayMs: 1500,
+    admins: [],
   } as unknown as BotDeps;
 
   const bot = createBot({

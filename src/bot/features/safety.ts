@@ -4,6 +4,7 @@ import type { BotContext } from '../context.js';
 import { expectReply } from '../conversation.js';
 import { mainKeyboard } from '../keyboards/keyboards.js';
 import { say } from '../reply.js';
+import { reportToAdmins } from './moderation.js';
 
 /** /block and /report, during a chat or about the most recent one. */
 export const safety = new Composer<BotContext>();
@@ -34,12 +35,14 @@ safety.command('report', async (ctx) => {
 /** Stores a report with its reason; used by /report and by the typed answer to its prompt. */
 export async function fileReport(ctx: BotContext, reason: string): Promise<void> {
   if (!ctx.user) return;
+  let reportId: number | null;
   try {
-    await ctx.deps.safety.reportLastPartner(ctx.user.id, reason);
+    ({ reportId } = await ctx.deps.safety.reportLastPartner(ctx.user.id, reason));
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found')
       return say(ctx, ctx.t.reportNothing);
     throw error;
   }
   await say(ctx, ctx.t.reportDone, { reply_markup: mainKeyboard(ctx.t) });
+  if (reportId !== null) await reportToAdmins(ctx, reportId);
 }

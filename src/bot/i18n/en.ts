@@ -34,7 +34,8 @@ export const en: Texts = {
   alreadySearching: 'I am already looking for a partner for you. To stop: /cancel.',
   busyProposal: 'You have an open proposal: accept or skip it first.',
   busyChat: 'You are in a chat. To start a new search, end it first: /end.',
-  suspended: 'Matching is suspended for you after reports. Contact support if this is a mistake.',
+  suspended:
+    'Matching is suspended for you after reports. If this is a mistake, send /appeal and a few words about it.',
   queueUnavailable: 'I cannot start a search right now. Please try again in a minute.',
   cancelled: 'Search stopped. To resume: /find.',
   nothingToCancel: 'There is no search to stop. To start one: /find.',
@@ -107,6 +108,7 @@ export const en: Texts = {
     '/again: chat again with someone who would too',
     '/pause: take a break from matching for a day, three days or a week',
     '/resume: end the break early',
+    '/appeal: appeal a suspension (once)',
   ].join('\n'),
   error: 'Something went wrong. Please try again.',
   commands: {
@@ -123,6 +125,7 @@ export const en: Texts = {
     contact: 'Exchange contacts',
     pause: 'Take a break',
     resume: 'End the break',
+    appeal: 'Appeal a suspension',
   },
   contactButton: '🤝 Exchange contacts',
   contactWithdrawButton: 'Withdraw',
@@ -191,4 +194,64 @@ export const en: Texts = {
   resumed: 'Your break is over. To find a partner: /find.',
   notPaused: 'You are not on a break. To take one: /pause.',
   pauseEnded: 'Your break is over: I can find you a partner again. /find',
+  suspensionLifted: 'Your suspension has been lifted: you can search again with /find.',
+  appealKept: 'The operators have read your appeal: the suspension stays.',
+  appealPrompt:
+    'Send /appeal followed by a few words on why the suspension is a mistake, in one message. You can appeal once.',
+  appealSent: 'Your appeal has been sent to the operators. They will answer here.',
+  appealAlready: 'You have already appealed this suspension; the operators will answer here.',
+  appealNotSuspended: 'Matching is not suspended for you: there is nothing to appeal.',
+  adminOnly: 'This command is for operators.',
+  modSuspend: 'Suspend',
+  modLift: 'Lift suspension',
+  modDismiss: 'Dismiss report',
+  modKeep: 'Keep suspension',
+  modDone: 'Done.',
+  modGone: 'This report or appeal no longer exists.',
+  modStatus: { open: 'open', upheld: 'upheld', dismissed: 'dismissed', cleared: 'cleared' },
+  modReport: (card: {
+    id: number;
+    reason: string;
+    reported: number;
+    against: number;
+    suspended: boolean;
+    reporter: string;
+    filed: number;
+    dismissed: number;
+    status: string;
+  }) =>
+    [
+      `Report #${card.id}`,
+      `Reason: ${card.reason}`,
+      `Reported: user ${card.reported}, reports in 30 days: ${card.against}${card.suspended ? ', suspended' : ''}`,
+      `Reporter: ${card.reporter}, reports filed: ${card.filed}, dismissed: ${card.dismissed}`,
+      `Status: ${card.status}`,
+    ].join('\n'),
+  modAppeal: (card: { id: number; user: number; reports: number; text: string; status: string }) =>
+    [
+      `Appeal #${card.id} from user ${card.user} (reports standing: ${card.reports})`,
+      `“${card.text}”`,
+      `Status: ${card.status}`,
+    ].join('\n'),
+  modUser: (id: number | null) => (id === null ? 'a deleted user' : `user ${id}`),
+  modAppealStatus: (outcome: 'lifted' | 'kept' | null, suspended: boolean) =>
+    outcome === 'lifted'
+      ? 'lifted'
+      : outcome === 'kept'
+        ? 'kept'
+        : suspended
+          ? 'waiting'
+          : 'not suspended any more',
+  stats: (day: string, week: string, people: number) =>
+    `Figures\nPeople: ${people}\n\nLast 24 hours:\n${day}\n\nLast 7 days:\n${week}`,
+  statsWindow: (f: {
+    newPeople: number;
+    searches: number;
+    proposals: number;
+    acceptRate: string;
+    chats: number;
+  }) =>
+    `New people: ${f.newPeople}\nSearches: ${f.searches}\nProposals: ${f.proposals}\nAccept rate: ${f.acceptRate}\nChats: ${f.chats}`,
+  helpAdmin: 'For operators:\n/stats: people, searches, proposals, accept rate and chats',
+  adminCommands: { stats: 'Figures for operators' },
 };

@@ -35,7 +35,8 @@ export const ru = {
   alreadySearching: 'Я уже ищу вам собеседника. Отменить — /cancel.',
   busyProposal: 'У вас есть открытое предложение — примите или пропустите его.',
   busyChat: 'Вы сейчас в чате. Чтобы начать новый поиск, закончите его: /end.',
-  suspended: 'Поиск для вас приостановлен из-за жалоб. Напишите в поддержку, если это ошибка.',
+  suspended:
+    'Поиск для вас приостановлен из-за жалоб. Если это ошибка, отправьте /appeal и пару слов о том, что случилось.',
   queueUnavailable: 'Сейчас не получается начать поиск. Попробуйте через минуту.',
   cancelled: 'Поиск остановлен. Возобновить — /find.',
   nothingToCancel: 'Поиск и так не идёт. Начать — /find.',
@@ -111,6 +112,7 @@ export const ru = {
     '/again — пообщаться снова с тем, кто тоже этого хочет',
     '/pause — пауза: не искать и не предлагать собеседников день, три дня или неделю',
     '/resume — закончить паузу раньше',
+    '/appeal — обжаловать ограничение поиска (один раз)',
   ].join('\n'),
   error: 'Что-то пошло не так. Попробуйте ещё раз.',
   commands: {
@@ -127,6 +129,7 @@ export const ru = {
     contact: 'Обменяться контактами',
     pause: 'Пауза',
     resume: 'Закончить паузу',
+    appeal: 'Обжаловать ограничение',
   },
   contactButton: '🤝 Обменяться контактами',
   contactWithdrawButton: 'Отозвать',
@@ -196,6 +199,71 @@ export const ru = {
   resumed: 'Пауза закончена. Найти собеседника — /find.',
   notPaused: 'Вы не на паузе. Взять паузу — /pause.',
   pauseEnded: 'Пауза закончилась: я снова могу найти вам собеседника — /find.',
+  suspensionLifted: 'Ограничение снято: снова можно искать собеседника — /find.',
+  appealKept: 'Модераторы рассмотрели вашу апелляцию: ограничение остаётся.',
+  appealPrompt:
+    'Отправьте /appeal и в том же сообщении несколько слов о том, почему ограничение — ошибка. Апелляция одна.',
+  appealSent: 'Апелляция отправлена модераторам. Ответ придёт сюда.',
+  appealAlready: 'Вы уже подали апелляцию на это ограничение; модераторы ответят сюда.',
+  appealNotSuspended: 'Поиск для вас не ограничен: обжаловать нечего.',
+  adminOnly: 'Эта команда только для модераторов.',
+  modSuspend: 'Ограничить',
+  modLift: 'Снять ограничение',
+  modDismiss: 'Отклонить жалобу',
+  modKeep: 'Оставить ограничение',
+  modDone: 'Готово.',
+  modGone: 'Этой жалобы или апелляции больше нет.',
+  modStatus: {
+    open: 'открыта',
+    upheld: 'подтверждена',
+    dismissed: 'отклонена',
+    cleared: 'снята',
+  } as Record<'open' | 'upheld' | 'dismissed' | 'cleared', string>,
+  modReport: (card: {
+    id: number;
+    reason: string;
+    reported: number;
+    against: number;
+    suspended: boolean;
+    reporter: string;
+    filed: number;
+    dismissed: number;
+    status: string;
+  }) =>
+    [
+      `Жалоба #${card.id}`,
+      `Причина: ${card.reason}`,
+      `На кого: пользователь ${card.reported}, жалоб за 30 дней: ${card.against}${card.suspended ? ', поиск ограничен' : ''}`,
+      `От кого: ${card.reporter}, жалоб подано: ${card.filed}, отклонено: ${card.dismissed}`,
+      `Статус: ${card.status}`,
+    ].join('\n'),
+  modAppeal: (card: { id: number; user: number; reports: number; text: string; status: string }) =>
+    [
+      `Апелляция #${card.id} от пользователя ${card.user} (жалоб в силе: ${card.reports})`,
+      `«${card.text}»`,
+      `Статус: ${card.status}`,
+    ].join('\n'),
+  modUser: (id: number | null) => (id === null ? 'удалённый пользователь' : `пользователь ${id}`),
+  modAppealStatus: (outcome: 'lifted' | 'kept' | null, suspended: boolean): string =>
+    outcome === 'lifted'
+      ? 'ограничение снято'
+      : outcome === 'kept'
+        ? 'ограничение оставлено'
+        : suspended
+          ? 'ждёт решения'
+          : 'ограничения уже нет',
+  stats: (day: string, week: string, people: number) =>
+    `Показатели\nЛюдей: ${people}\n\nЗа 24 часа:\n${day}\n\nЗа 7 дней:\n${week}`,
+  statsWindow: (f: {
+    newPeople: number;
+    searches: number;
+    proposals: number;
+    acceptRate: string;
+    chats: number;
+  }) =>
+    `Новых людей: ${f.newPeople}\nПоисков: ${f.searches}\nПредложений: ${f.proposals}\nПринято: ${f.acceptRate}\nЧатов: ${f.chats}`,
+  helpAdmin: 'Для модераторов:\n/stats — люди, поиски, предложения, доля принятых и чаты',
+  adminCommands: { stats: 'Показатели для модераторов' },
 };
 
 export type Texts = typeof ru;

@@ -186,3 +186,27 @@ export function pauseKeyboard(t: Texts, paused: boolean): InlineKeyboardMarkup {
     inline_keyboard: paused ? [lengths, [button(t.resumeButton, { type: 'resume' })]] : [lengths],
   };
 }
+
+/** An operator's buttons under a report. */
+export function reportDecisionKeyboard(t: Texts, reportId: number): InlineKeyboardMarkup {
+  const decide = (text: string, action: 'suspend' | 'lift' | 'dismiss') =>
+    button(text, { type: 'mod.report', action, reportId });
+  return {
+    inline_keyboard: [
+      [decide(t.modSuspend, 'suspend'), decide(t.modLift, 'lift')],
+      [decide(t.modDismiss, 'dismiss')],
+    ],
+  };
+}
+
+/** An operator's buttons under an appeal. */
+export function appealDecisionKeyboard(t: Texts, appealId: number): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: [
+      [
+        button(t.modLift, { type: 'mod.appeal', lift: true, appealId }),
+        button(t.modKeep, { type: 'mod.appeal', lift: false, appealId }),
+      ],
+    ],
+  };
+}
