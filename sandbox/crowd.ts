@@ -15,6 +15,7 @@ import {
 import type { PersonProfile } from './population.js';
 import { compatible } from '../sim-kit/population.js';
 import { createRandom } from '../sim-kit/random.js';
+import { maybeInvite, maybeWish, reactAgain } from './crowd-again.js';
 
 export interface CrowdOptions {
   emulator: BotApiEmulator;
@@ -106,6 +107,8 @@ export function createCrowd(options: CrowdOptions) {
     });
   }
 
+  const againCrowd = { random, later, rest };
+
   function react(person: Person, seen: Seen): void {
     switch (seen.kind) {
       case 'proposal': {
@@ -151,9 +154,15 @@ export function createCrowd(options: CrowdOptions) {
             }),
           ),
         );
+        maybeWish(againCrowd, person, seen.messageId, seen.matchId);
         return;
       case 'searching.again':
         person.state = 'searching';
+        return;
+      case 'again.proposal':
+      case 'again.list':
+      case 'again.over':
+        reactAgain(againCrowd, person, seen);
         return;
       case 'search.over':
         rest(person);
@@ -173,7 +182,9 @@ export function createCrowd(options: CrowdOptions) {
         stats.noOneIdle();
         continue;
       }
-      await find(random.pick(idle)).catch(() => undefined);
+      const person = random.pick(idle);
+      if (maybeInvite(againCrowd, person)) continue;
+      await find(person).catch(() => undefined);
     }
   }
 

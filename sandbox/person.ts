@@ -4,6 +4,7 @@ import { TEXTS, type Texts } from '../src/bot/i18n/index.js';
 import { parseCallback, type CallbackData } from '../src/bot/callback-data.js';
 import type { PersonProfile } from './population.js';
 import type { Random } from '../sim-kit/random.js';
+import { readAgain, type AgainSeen } from './crowd-again.js';
 
 export type PersonState = 'new' | 'idle' | 'searching' | 'proposed' | 'chatting';
 
@@ -16,7 +17,8 @@ export type Seen =
   | { kind: 'rating.asked'; matchId: number; messageId: number }
   | { kind: 'searching.again' }
   | { kind: 'search.over' }
-  | { kind: 'other' };
+  | { kind: 'other' }
+  | AgainSeen;
 
 const buttonData = (user: EmulatedUser, message: Message): CallbackData[] =>
   user
@@ -50,6 +52,8 @@ const statusOf = (text: string) => text.slice(text.lastIndexOf('\n') + 1);
 export function readMessage(user: EmulatedUser, message: Message, t: Texts): Seen[] {
   const text = message.text ?? message.caption ?? '';
   const data = buttonData(user, message);
+  const again = readAgain(text, data, message.message_id, t);
+  if (again) return again;
   const accept = data.find((value) => value.type === 'proposal' && value.answer === 'accept');
   if (accept?.type === 'proposal') {
     return [
