@@ -39,6 +39,10 @@ service is the real one, every role, on PostgreSQL and Redis. Each simulated per
   ignore 25%), which lets proposals expire.
 - **Chats** when both accepted: each sends 1–5 short lines a few seconds apart (log-normal,
   median 4 s); whoever runs out first sends /end. Both then rate 1–5, following q with noise.
+- **Chats again**: after a chat with q ≥ 0.5, each presses "I'd chat again" with probability
+  0.5; when the arrival process picks an idle person, 15% of the time they send /again instead
+  of "Find" and invite one of their saved partners, who answers that invitation like a
+  proposal (q taken as 0.7). An invitation to someone in their night is held until morning.
 - **Rests** after a chat or an ended search (exponential, mean 45 s) before searching again.
 
 How the figures are measured:

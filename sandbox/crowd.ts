@@ -16,6 +16,7 @@ import {
 import type { PersonProfile } from './population.js';
 import { compatible } from '../sim-kit/population.js';
 import { createRandom } from '../sim-kit/random.js';
+import { maybeInvite, maybeWish, reactAgain } from './crowd-again.js';
 
 export interface CrowdOptions {
   emulator: BotApiEmulator;
@@ -142,6 +143,8 @@ export function createCrowd(options: CrowdOptions) {
     });
   }
 
+  const againCrowd = { random, later, rest };
+
   function react(person: Person, seen: Seen): void {
     switch (seen.kind) {
       case 'proposal': {
@@ -187,12 +190,18 @@ export function createCrowd(options: CrowdOptions) {
             }),
           ),
         );
+        maybeWish(againCrowd, person, seen.messageId, seen.matchId);
         return;
       case 'contact.offered':
         offerContact(person, seen);
         return;
       case 'searching.again':
         person.state = 'searching';
+        return;
+      case 'again.proposal':
+      case 'again.list':
+      case 'again.over':
+        reactAgain(againCrowd, person, seen);
         return;
       case 'search.over':
         rest(person);
@@ -212,7 +221,9 @@ export function createCrowd(options: CrowdOptions) {
         stats.noOneIdle();
         continue;
       }
-      await find(random.pick(idle)).catch(() => undefined);
+      const person = random.pick(idle);
+      if (maybeInvite(againCrowd, person)) continue;
+      await find(person).catch(() => undefined);
     }
   }
 

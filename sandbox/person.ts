@@ -4,6 +4,7 @@ import { TEXTS, type Texts } from '../src/bot/i18n/index.js';
 import { parseCallback, type CallbackData } from '../src/bot/callback-data.js';
 import type { PersonProfile } from './population.js';
 import type { Random } from '../sim-kit/random.js';
+import { readAgain, type AgainSeen } from './crowd-again.js';
 
 export type PersonState = 'new' | 'idle' | 'searching' | 'proposed' | 'chatting' | 'paused';
 
@@ -18,7 +19,8 @@ export type Seen =
   | { kind: 'search.over' }
   | { kind: 'other' }
   /** "Exchange contacts" is offered: under a chat's end, or as the partner's question. */
-  | { kind: 'contact.offered'; matchId: number; messageId: number; asked: boolean };
+  | { kind: 'contact.offered'; matchId: number; messageId: number; asked: boolean }
+  | AgainSeen;
 
 const buttonData = (user: EmulatedUser, message: Message): CallbackData[] =>
   user
@@ -58,6 +60,8 @@ const statusOf = (text: string) => text.slice(text.lastIndexOf('\n') + 1);
 export function readMessage(user: EmulatedUser, message: Message, t: Texts): Seen[] {
   const text = message.text ?? message.caption ?? '';
   const data = buttonData(user, message);
+  const again = readAgain(text, data, message.message_id, t);
+  if (again) return again;
   const accept = data.find((value) => value.type === 'proposal' && value.answer === 'accept');
   if (accept?.type === 'proposal') {
     return [

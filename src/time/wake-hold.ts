@@ -65,6 +65,12 @@ export function createWakeHolds(deps: WakeHoldDeps): WakeHolds {
     async hold(id, userId, action) {
       const tz = (await timeZoneOf(deps.db, userId)) ?? 'UTC';
       const at = nextWakingTime(tz, deps.wakingHours, new Date(now()));
+      // A finished hold under this id is kept a while (see DelayedJobs) and would make the new
+      // one a no-op: it goes first. One still pending stays, so holding twice holds once.
+      const finished = await deps.queue.getJob(id);
+      if (finished && ['completed', 'failed'].includes(await finished.getState())) {
+        await finished.remove().catch(() => undefined);
+      }
       await deps.jobs.schedule(id, at, { userId, action });
       return at;
     },

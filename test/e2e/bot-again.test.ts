@@ -1,12 +1,18 @@
 import { strict as assert } from 'node:assert';
-import type { Message } from 'grammy/types';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { EmulatedUser } from '@tete/bot-api-emulator';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { expectButton, expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
+import { expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
 import { eventually } from '../helpers/eventually.js';
-import { packCallback, type AgainAction } from '../../src/bot/callback-data.js';
+import {
+  againData,
+  edited,
+  newestWithButton,
+  press,
+  userIdOf,
+  zoneAtLocalHour,
+} from '../helpers/again-steps.js';
 
 /**
  * Chat again through the real bot, in English: "I'd chat again" on the rating message, the
@@ -14,45 +20,6 @@ import { packCallback, type AgainAction } from '../../src/bot/callback-data.js';
  * declined, expiring, withdrawn and accepted, removal, and a block that ends it. Both live in
  * a zone where it is midday now, so nothing is held for the night (bot-again-night covers it).
  */
-
-/** An Etc/GMT zone where the local hour is `hour` now (Etc/GMT-3 is UTC+3). */
-export function zoneAtLocalHour(hour: number): string {
-  let offset = (((hour - new Date().getUTCHours()) % 24) + 24) % 24;
-  if (offset > 14) offset -= 24;
-  if (offset === 0) return 'Etc/UTC';
-  return offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-}
-
-export const againData = (action: AgainAction, id: number) =>
-  packCallback({ type: 'again', action, id });
-
-/** Presses the button and returns the text of its answer (the toast). */
-export async function press(user: EmulatedUser, message: Message, data: string): Promise<string> {
-  const query = await user.pressButton(message.message_id, data);
-  return (await user.waitForCallbackAnswer(query, 10_000)).text ?? '';
-}
-
-/** The newest bot message carrying a button whose data matches, once it arrives. */
-export async function newestWithButton(user: EmulatedUser, data: RegExp): Promise<Message> {
-  await expectButton(user, data, 10_000);
-  const withIt = user
-    .botMessages()
-    .filter((m) =>
-      user.inlineButtons(m).some((b) => 'callback_data' in b && data.test(b.callback_data ?? '')),
-    );
-  return withIt[withIt.length - 1]!;
-}
-
-export const userIdOf = (t: TestApp, tgId: number) =>
-  t.app.deps.db.oneFirst(sql.type(z.object({ id: z.number() }))`
-    SELECT id FROM users WHERE tg_id = ${tgId}`);
-
-/** Waits for a message, new or an edit, with this id whose text matches. */
-export const edited = (user: EmulatedUser, messageId: number, pattern: RegExp) =>
-  user.waitForBotMessage((m) => m.message_id === messageId && pattern.test(m.text ?? ''), {
-    timeoutMs: 15_000,
-    since: 'beginning',
-  });
 
 describe('e2e: chat again (English)', function () {
   this.timeout(120_000);
@@ -65,7 +32,7 @@ describe('e2e: chat again (English)', function () {
 
   before(async () => {
     t = await startTestApp({ STANDING_PROPOSAL_TTL_SECONDS: '4' });
-    const timeZone = zoneAtLocalHour(13);
+    const timeZone = zoneAtLocalHour(13).zone;
     alice = await onboard(t.emulator, {
       firstName: 'Alice',
       languageCode: 'en',
