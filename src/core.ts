@@ -23,6 +23,7 @@ import { createLossMarker } from './redis/loss-marker.js';
 import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
 import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
+import { createTopicRoles } from './users/topic-roles.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -144,6 +145,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     searches,
     safety,
     pauses,
+    topicRoles: createTopicRoles({ db }),
     accounts: createAccountService({
       db,
       runtime,

@@ -17,6 +17,7 @@ import { relayEdits } from './features/relay.js';
 import { safety } from './features/safety.js';
 import { search } from './features/search.js';
 import { pause } from './features/pause.js';
+import { topicRoles } from './features/topic-roles.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -61,7 +62,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const features = bot.errorBoundary(passOutages((error) => reportFailure(error, options.deps)));
   features.use(privateOnly, rateLimit);
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
-  features.use(pause);
+  features.use(pause, topicRoles);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
   features.on('callback_query', (ctx) => answer(ctx));

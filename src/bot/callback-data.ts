@@ -22,6 +22,8 @@ interface CallbackFields {
   delete: { confirmed: boolean };
   pause: { days: 1 | 3 | 7 };
   resume: object;
+  roles: { done: boolean };
+  role: { topicId: number };
 }
 
 export type CallbackType = keyof CallbackFields;
@@ -105,6 +107,16 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
     pattern: /^pause:resume$/,
     pack: () => 'pause:resume',
     parse: () => ({ type: 'resume' }),
+  },
+  roles: {
+    pattern: /^roles(:done)?$/,
+    pack: ({ done }) => (done ? 'roles:done' : 'roles'),
+    parse: (match) => ({ type: 'roles', done: match[1] !== undefined }),
+  },
+  role: {
+    pattern: /^role:(\d{1,9})$/,
+    pack: ({ topicId }) => `role:${topicId}`,
+    parse: (match) => ({ type: 'role', topicId: Number(match[1]) }),
   },
 };
 

@@ -10,6 +10,7 @@ import type { AccountService } from '../users/account-service.js';
 import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
 import type { PauseService } from '../pauses/pause-service.js';
+import type { TopicRoles } from '../users/topic-roles.js';
 import type { Texts } from './i18n/index.js';
 
 /** What the bot's handlers use; the same services the HTTP API calls. */
@@ -27,6 +28,7 @@ export interface BotDeps {
   /** How long /find waits for a proposal before it says "Looking for a partner…". */
   searchingNoticeDelayMs: number;
   pauses: PauseService;
+  topicRoles: TopicRoles;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

@@ -96,6 +96,7 @@ export function profileKeyboard(t: Texts): InlineKeyboardMarkup {
         button(t.editTz, { type: 'profile', field: 'tz' }),
       ],
       [button(t.editLanguage, { type: 'profile', field: 'lang' })],
+      [button(t.editRoles, { type: 'roles', done: false })],
     ],
   };
 }
@@ -131,5 +132,24 @@ export function pauseKeyboard(t: Texts, paused: boolean): InlineKeyboardMarkup {
   ];
   return {
     inline_keyboard: paused ? [lengths, [button(t.resumeButton, { type: 'resume' })]] : [lengths],
+  };
+}
+
+/** Marks of a topic's role: 🤝 can help, 🎓 wants to learn. */
+export const ROLE_MARK = { help: '🤝', learn: '🎓' } as const;
+
+/** One button per topic of the user, showing its role; a press moves the role on. */
+export function rolesKeyboard(
+  t: Texts,
+  topics: readonly { id: number; title: string; role: 'help' | 'learn' | null }[],
+): InlineKeyboardMarkup {
+  const buttons = topics.map((topic) =>
+    button(`${topic.role ? `${ROLE_MARK[topic.role]} ` : ''}${topic.title}`, {
+      type: 'role',
+      topicId: topic.id,
+    }),
+  );
+  return {
+    inline_keyboard: [...rows(buttons, 2), [button(t.rolesDone, { type: 'roles', done: true })]],
   };
 }
