@@ -28,6 +28,7 @@ import { createWakeHolds, type WakeHoldData } from './time/wake-hold.js';
 import { createAgainService } from './again/again-service.js';
 import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
 import { createModeration } from './safety/moderation-service.js';
+import { createTopicRoles } from './users/topic-roles.js';
 
 export interface CoreOptions {
   /** Builds the core's one way to reach people; the roles' wiring injects Telegram's. */
@@ -189,6 +190,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     holds,
     again,
     pauses,
+    topicRoles: createTopicRoles({ db }),
     accounts: createAccountService({
       db,
       runtime,

@@ -20,6 +20,7 @@ import { contactExchange } from './features/contact-exchange.js';
 import { again } from './features/again.js';
 import { pause } from './features/pause.js';
 import { moderation } from './features/moderation.js';
+import { topicRoles } from './features/topic-roles.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -65,7 +66,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   features.use(privateOnly, rateLimit);
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
   features.use(again);
-  features.use(pause);
+  features.use(pause, topicRoles);
   features.use(contactExchange, moderation);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.

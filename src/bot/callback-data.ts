@@ -31,6 +31,8 @@ interface CallbackFields {
   resume: object;
   'mod.report': { action: 'suspend' | 'lift' | 'dismiss'; reportId: number };
   'mod.appeal': { lift: boolean; appealId: number };
+  roles: { done: boolean };
+  role: { topicId: number };
 }
 
 export type AgainAction = 'wish' | 'invite' | 'remove' | 'yes' | 'no';
@@ -153,6 +155,16 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
       lift: match[1] === 'lift',
       appealId: Number(match[2]),
     }),
+  },
+  roles: {
+    pattern: /^roles(:done)?$/,
+    pack: ({ done }) => (done ? 'roles:done' : 'roles'),
+    parse: (match) => ({ type: 'roles', done: match[1] !== undefined }),
+  },
+  role: {
+    pattern: /^role:(\d{1,9})$/,
+    pack: ({ topicId }) => `role:${topicId}`,
+    parse: (match) => ({ type: 'role', topicId: Number(match[1]) }),
   },
 };
 

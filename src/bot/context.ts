@@ -10,6 +10,7 @@ import type { AccountService } from '../users/account-service.js';
 import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
 import type { PauseService } from '../pauses/pause-service.js';
+import type { TopicRoles } from '../users/topic-roles.js';
 import type { Texts } from './i18n/index.js';
 import type { ContactExchange } from '../contacts/contact-exchange-service.js';
 import type { AgainService } from '../again/again-service.js';
@@ -35,6 +36,7 @@ export interface BotDeps {
   moderation: Moderation;
   /** Telegram ids of the operators (ADMIN_TELEGRAM_IDS). */
   admins: readonly number[];
+  topicRoles: TopicRoles;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

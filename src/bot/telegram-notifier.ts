@@ -96,11 +96,14 @@ export interface Sink {
     ref: string,
     text: string,
   ): Promise<void>;
-  /** The partner's name, the shared topics and hours, or null if the partner is gone. */
+  /**
+   * The partner's name, the shared topics and hours, and who can help whom with which shared
+   * topic (empty when nobody), or null if the partner is gone.
+   */
   partner(
     user: Recipient,
     t: Texts,
-  ): Promise<{ name: string; topics: string; hours: string } | null>;
+  ): Promise<{ name: string; topics: string; hours: string; help: string } | null>;
 }
 
 // Every message here counts against Telegram's limits (about 30 a second in all, one a second
@@ -142,7 +145,7 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
       user,
       'proposal',
       key,
-      t.proposal(partner.name, partner.topics, partner.hours),
+      t.proposal(partner.name, partner.topics, partner.hours, partner.help),
       {
         reply_markup: proposalKeyboard(t, notice.matchId),
       },
@@ -273,10 +276,17 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
     async partner(user, t) {
       const { partner_name: name, partner_tz: tz, shared_topic_ids: shared } = user;
       if (name === null || tz === null || shared === null) return null;
+      const [helps, learns] = await Promise.all([
+        topicTitles(user.partner_helps_ids, user.language),
+        topicTitles(user.partner_learns_ids, user.language),
+      ]);
       return {
         name,
         topics: await topicTitles(shared, user.language),
         hours: hoursLine(user, tz, t),
+        help: [helps && t.canHelp(name, helps), learns && t.wantsToLearn(name, learns)]
+          .filter(Boolean)
+          .join('\n'),
       };
     },
   });

@@ -41,6 +41,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
         commandsPerMinute: config.COMMAND_RATE_LIMIT_PER_MINUTE,
       },
       pauses: core.pauses,
+      topicRoles: core.topicRoles,
     },
   });
   const paid = createPaidBroadcast({

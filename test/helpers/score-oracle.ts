@@ -6,12 +6,19 @@
  */
 
 /**
- * 0.6*min(shared/5, 1) + 0.2*time_overlap + 0.2*helpfulness. Inputs are clamped so a bad
- * helpfulness cannot push a score outside 0..1.
+ * 0.6*min(shared/5, 1) + 0.2*time_overlap + 0.2*helpfulness, plus 0.1 when one of the pair
+ * can help with a shared topic the other wants to learn (`mentoring`), capped at 1. Inputs are
+ * clamped so a bad helpfulness cannot push a score outside 0..1.
  */
-export function matchScore(shared: number, timeOverlap: number, helpfulness: number): number {
+export function matchScore(
+  shared: number,
+  timeOverlap: number,
+  helpfulness: number,
+  mentoring = false,
+): number {
   const clamp = (value: number) => Math.min(1, Math.max(0, value));
-  return 0.6 * Math.min(shared / 5, 1) + 0.2 * clamp(timeOverlap) + 0.2 * clamp(helpfulness);
+  const base = 0.6 * Math.min(shared / 5, 1) + 0.2 * clamp(timeOverlap) + 0.2 * clamp(helpfulness);
+  return Math.min(1, base + (mentoring ? 0.1 : 0));
 }
 
 /**

@@ -113,6 +113,20 @@ describe('api: POST /match/find', function () {
     });
   });
 
+  it('409 paused during a /pause, writing nothing, and queues once it has run out', async () => {
+    const user = await createUser(db(), { topics: [1, 2] });
+    await db().query(sql.unsafe`
+      UPDATE users SET paused_until = now() + interval '1 hour' WHERE id = ${user}`);
+    await probe.writesNothing(user, async () => {
+      assertError(await postApi(url, '/match/find', { user_id: user }), 409, 'paused');
+    });
+    // A pause whose end has passed no longer counts, even before its job clears it.
+    await db().query(sql.unsafe`
+      UPDATE users SET paused_until = now() - interval '1 second' WHERE id = ${user}`);
+    const queued = await postApi(url, '/match/find', { user_id: user });
+    assert.equal(queued.status, 200);
+  });
+
   it('409 busy while in a proposal or a chat, writing nothing', async () => {
     const [alice, bob] = await probe.pairUp([21, 22]);
     const matchId = await probe.proposalOf(alice);

@@ -13,11 +13,14 @@ const close = (actual: number, expected: number, what: string) =>
 const offset = fc.integer({ min: -720, max: 840 });
 const helpfulness = fc.float({ min: 0, max: 1, noNaN: true }).map(Math.fround);
 const topics = fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 6 });
+/** A role per topic: none, "I can help with this" or "I want to learn". */
+const roles = fc.array(fc.constantFrom(null, 'help', 'learn'), { minLength: 6, maxLength: 6 });
 const waiting = fc.record({
   topics,
   offset,
   helpfulness,
   waitedSeconds: fc.integer({ min: 1, max: 3_600 }),
+  roles,
 });
 
 interface Waiting {
@@ -25,7 +28,12 @@ interface Waiting {
   offset: number;
   helpfulness: number;
   waitedSeconds: number;
+  roles: (string | null)[];
 }
+
+/** The topics of `topics` whose role (by topic id) is `role`. */
+const withRole = (topics: number[], of: (string | null)[], role: string) =>
+  topics.filter((topic) => of[topic - 1] === role);
 
 const candidate = z.object({ user_id: z.number(), score: z.number() });
 
@@ -52,10 +60,12 @@ describe('score: the SQL functions against the TypeScript oracle', function () {
         offset,
         fc.integer({ min: 0, max: 1_440 }),
         helpfulness,
-        async (shared, a, b, minutes, help) => {
+        fc.boolean(),
+        async (shared, a, b, minutes, help, mentoring) => {
           const score = await db.oneFirst(sql.type(z.object({ score: z.number() }))`
-            SELECT match_score(${shared}, ${a}, ${b}, ${minutes}, ${help}::real) AS score`);
-          const expected = matchScore(shared, wakingOverlap(a, b, minutes), help);
+            SELECT match_score(${shared}, ${a}, ${b}, ${minutes}, ${help}::real, ${mentoring})
+              AS score`);
+          const expected = matchScore(shared, wakingOverlap(a, b, minutes), help, mentoring);
           close(score, expected, `match_score(${shared}, ${a}, ${b}, ${minutes}, ${help})`);
         },
       ),
@@ -77,9 +87,11 @@ describe('score: the SQL functions against the TypeScript oracle', function () {
                     now() - make_interval(secs => ${entry.waitedSeconds}))
             RETURNING id, user_id, requested_at)
           INSERT INTO waiting_pool (user_id, search_id, topic_ids, utc_offset_min, helpfulness,
-                                    requested_at)
+                                    requested_at, help_topic_ids, learn_topic_ids)
           SELECT user_id, id, ${sql.array(entry.topics, 'int4')}, ${entry.offset},
-                 ${entry.helpfulness}, requested_at
+                 ${entry.helpfulness}, requested_at,
+                 ${sql.array(withRole(entry.topics, entry.roles, 'help'), 'int4')},
+                 ${sql.array(withRole(entry.topics, entry.roles, 'learn'), 'int4')}
           FROM s`);
       }
     };
@@ -89,8 +101,11 @@ describe('score: the SQL functions against the TypeScript oracle', function () {
         topics,
         offset,
         fc.integer({ min: 60, max: 1_440 }),
-        async (pool, mine, myOffset, minutes) => {
+        roles,
+        async (pool, mine, myOffset, minutes, myRoles) => {
           await fill(pool);
+          const myHelp = withRole(mine, myRoles, 'help');
+          const myLearn = withRole(mine, myRoles, 'learn');
           const scored = pool
             .map((entry, index) => ({
               userId: users[index]!,
@@ -104,12 +119,15 @@ describe('score: the SQL functions against the TypeScript oracle', function () {
                 shared,
                 wakingOverlap(myOffset, entry.offset, minutes),
                 entry.helpfulness,
+                withRole(entry.topics, entry.roles, 'help').some((t) => myLearn.includes(t)) ||
+                  withRole(entry.topics, entry.roles, 'learn').some((t) => myHelp.includes(t)),
               ),
             }));
           for (const lock of [false, true]) {
             const found = await db.maybeOne(sql.type(candidate)`
               SELECT user_id, score FROM match_select_candidate(${seeker()},
-                ${sql.array(mine, 'int4')}, ${myOffset}, ${minutes}, ${lock})`);
+                ${sql.array(mine, 'int4')}, ${myOffset}, ${minutes}, ${lock},
+                ${sql.array(myHelp, 'int4')}, ${sql.array(myLearn, 'int4')})`);
             if (!scored.length) {
               assert.equal(found, null, 'nobody shares two topics');
               continue;

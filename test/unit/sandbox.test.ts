@@ -36,6 +36,22 @@ describe('sandbox crowd', () => {
     const poor = TEXTS.en.proposal('Ann', 'Movies, Books', TEXTS.en.noSharedHours);
     assert.equal(proposalQuality(good), 1);
     assert.ok(Math.abs(proposalQuality(poor) - 0.325) < 1e-9);
+    // The line on who can help with what changes nothing in how the card is judged.
+    const helped = TEXTS.en.proposal(
+      'Ann',
+      'Movies, Books',
+      TEXTS.en.noSharedHours,
+      'Ann can help with Movies.',
+    );
+    assert.equal(proposalQuality(helped), proposalQuality(poor));
+  });
+
+  it('counts pauses taken and those ended early', () => {
+    const stats = createCrowdStats();
+    stats.paused();
+    stats.paused();
+    stats.resumedEarly();
+    assert.deepEqual([stats.figures().pauses, stats.figures().resumedEarly], [2, 1]);
   });
 });
 

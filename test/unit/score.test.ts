@@ -52,6 +52,12 @@ describe('score: the sprint formula', () => {
     close(matchScore(2, -0.3, 1.7), 0.24 + 0 + 0.2);
     close(matchScore(2, 2, -1), 0.24 + 0.2 + 0);
   });
+
+  it('adds 0.1 for a helper and a learner on a shared topic, capped at 1', () => {
+    close(matchScore(2, 0.5, 0.5, true), 0.24 + 0.1 + 0.1 + 0.1);
+    close(matchScore(2, 0.5, 0.5, false), 0.24 + 0.1 + 0.1);
+    close(matchScore(5, 1, 0.8, true), 1);
+  });
 });
 
 describe('score: waking windows', () => {

@@ -2,7 +2,12 @@ import { Composer } from 'grammy';
 import type { BotContext } from '../context.js';
 import { onButton } from '../callback-data.js';
 import { TEXTS } from '../i18n/index.js';
-import { languageKeyboard, mainKeyboard, profileKeyboard } from '../keyboards/keyboards.js';
+import {
+  languageKeyboard,
+  mainKeyboard,
+  profileKeyboard,
+  ROLE_MARK,
+} from '../keyboards/keyboards.js';
 import { answer, editPressed, say } from '../reply.js';
 import { askTimeZone, showTopics } from './onboarding.js';
 
@@ -11,16 +16,24 @@ export const profile = new Composer<BotContext>();
 
 profile.command('profile', async (ctx) => {
   if (!ctx.user) return say(ctx, ctx.t.rulesFirst);
-  const [data, topics, rating] = await Promise.all([
+  const [data, topics, rating, roles] = await Promise.all([
     ctx.deps.users.profile(ctx.user.id),
     ctx.deps.users.topics(),
     ctx.deps.users.rating(ctx.user.id),
+    ctx.deps.topicRoles.list(ctx.user.id),
   ]);
   if (!data) return say(ctx, ctx.t.rulesFirst);
+  // A topic's role shows as its mark: 🤝 can help, 🎓 wants to learn.
+  const mark = (id: number) => {
+    const role = roles.find((row) => row.topic_id === id)?.role;
+    return role ? ` ${ROLE_MARK[role]}` : '';
+  };
   const titles =
     topics
       .filter((topic) => data.topic_ids.includes(topic.id))
-      .map((topic) => (data.language === 'en' ? topic.title_en : topic.title_ru))
+      .map(
+        (topic) => `${data.language === 'en' ? topic.title_en : topic.title_ru}${mark(topic.id)}`,
+      )
       .join(', ') || '—';
   const ratingText =
     rating.average === null ? ctx.t.noRating : `${rating.average.toFixed(1)} / 5 (${rating.count})`;

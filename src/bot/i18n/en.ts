@@ -39,8 +39,9 @@ export const en: Texts = {
   queueUnavailable: 'I cannot start a search right now. Please try again in a minute.',
   cancelled: 'Search stopped. To resume: /find.',
   nothingToCancel: 'There is no search to stop. To start one: /find.',
-  proposal: (name: string, topics: string, hours: string) =>
-    `${card(name, topics, hours)}\nStart a conversation?`,
+  /** `help`: who can help the other with a shared topic (see canHelp), on a line of its own. */
+  proposal: (name: string, topics: string, hours: string, help = '') =>
+    `${card(name, topics, hours)}${help ? `\n${help}` : ''}\nStart a conversation?`,
   proposalClosedCard: (name: string, topics: string, hours: string, outcome: string) =>
     `${card(name, topics, hours)}\n\n${outcome}`,
   noSharedHours: 'barely overlap',
@@ -99,7 +100,7 @@ export const en: Texts = {
     '/find: find a partner',
     '/cancel: stop searching',
     '/end: end the chat',
-    '/profile: profile and topics',
+    '/profile: profile and topics; for each topic, whether you can help or want to learn',
     '/block: block your last partner',
     '/report: report your partner',
     '/lang: language',
@@ -115,7 +116,7 @@ export const en: Texts = {
     find: 'Find a partner',
     cancel: 'Stop searching',
     end: 'End the chat',
-    profile: 'Profile and topics',
+    profile: 'Profile, topics: can help / want to learn',
     block: 'Block your partner',
     report: 'Report your partner',
     lang: 'Language',
@@ -254,4 +255,12 @@ export const en: Texts = {
     `New people: ${f.newPeople}\nSearches: ${f.searches}\nProposals: ${f.proposals}\nAccept rate: ${f.acceptRate}\nChats: ${f.chats}`,
   helpAdmin: 'For operators:\n/stats: people, searches, proposals, accept rate and chats',
   adminCommands: { stats: 'Figures for operators' },
+  editRoles: 'Can help / want to learn',
+  rolesPrompt:
+    'Mark your topics: 🤝 I can help with this, 🎓 I want to learn. A press on a topic switches it: none → 🤝 → 🎓 → none. I will rather match someone who can help with someone who wants to learn.',
+  rolesDone: 'Done',
+  rolesSaved: (help: string, learn: string) =>
+    `I can help with: ${help || '—'}\nI want to learn: ${learn || '—'}`,
+  canHelp: (name: string, topics: string) => `${name} can help with ${topics}.`,
+  wantsToLearn: (name: string, topics: string) => `${name} wants to learn ${topics}.`,
 };

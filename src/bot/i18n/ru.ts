@@ -40,8 +40,9 @@ export const ru = {
   queueUnavailable: 'Сейчас не получается начать поиск. Попробуйте через минуту.',
   cancelled: 'Поиск остановлен. Возобновить — /find.',
   nothingToCancel: 'Поиск и так не идёт. Начать — /find.',
-  proposal: (name: string, topics: string, hours: string) =>
-    `${card(name, topics, hours)}\nНачать разговор?`,
+  /** `help`: who can help the other with a shared topic (see canHelp), on a line of its own. */
+  proposal: (name: string, topics: string, hours: string, help = '') =>
+    `${card(name, topics, hours)}${help ? `\n${help}` : ''}\nНачать разговор?`,
   /** The proposal once decided without a chat: what it was, then what happened. */
   proposalClosedCard: (name: string, topics: string, hours: string, outcome: string) =>
     `${card(name, topics, hours)}\n\n${outcome}`,
@@ -103,7 +104,7 @@ export const ru = {
     '/find — найти собеседника',
     '/cancel — остановить поиск',
     '/end — закончить чат',
-    '/profile — профиль и темы',
+    '/profile — профиль и темы; по каждой теме: могу помочь или хочу научиться',
     '/block — заблокировать последнего собеседника',
     '/report — пожаловаться на собеседника',
     '/lang — язык',
@@ -119,7 +120,7 @@ export const ru = {
     find: 'Найти собеседника',
     cancel: 'Остановить поиск',
     end: 'Закончить чат',
-    profile: 'Профиль и темы',
+    profile: 'Профиль, темы: помогу / хочу научиться',
     block: 'Заблокировать собеседника',
     report: 'Пожаловаться',
     lang: 'Язык',
@@ -264,6 +265,14 @@ export const ru = {
     `Новых людей: ${f.newPeople}\nПоисков: ${f.searches}\nПредложений: ${f.proposals}\nПринято: ${f.acceptRate}\nЧатов: ${f.chats}`,
   helpAdmin: 'Для модераторов:\n/stats — люди, поиски, предложения, доля принятых и чаты',
   adminCommands: { stats: 'Показатели для модераторов' },
+  editRoles: 'Помогу / хочу научиться',
+  rolesPrompt:
+    'Отметьте темы: 🤝 — могу помочь, 🎓 — хочу научиться. Нажатие на тему переключает: нет → 🤝 → 🎓 → нет. Я чаще сведу того, кто может помочь, с тем, кто хочет научиться.',
+  rolesDone: 'Готово',
+  rolesSaved: (help: string, learn: string) =>
+    `Могу помочь: ${help || '—'}\nХочу научиться: ${learn || '—'}`,
+  canHelp: (name: string, topics: string) => `${name} может помочь с темой: ${topics}.`,
+  wantsToLearn: (name: string, topics: string) => `${name} хочет научиться: ${topics}.`,
 };
 
 export type Texts = typeof ru;

@@ -97,6 +97,7 @@ export function profileKeyboard(t: Texts): InlineKeyboardMarkup {
         button(t.editTz, { type: 'profile', field: 'tz' }),
       ],
       [button(t.editLanguage, { type: 'profile', field: 'lang' })],
+      [button(t.editRoles, { type: 'roles', done: false })],
     ],
   };
 }
@@ -208,5 +209,24 @@ export function appealDecisionKeyboard(t: Texts, appealId: number): InlineKeyboa
         button(t.modKeep, { type: 'mod.appeal', lift: false, appealId }),
       ],
     ],
+  };
+}
+
+/** Marks of a topic's role: 🤝 can help, 🎓 wants to learn. */
+export const ROLE_MARK = { help: '🤝', learn: '🎓' } as const;
+
+/** One button per topic of the user, showing its role; a press moves the role on. */
+export function rolesKeyboard(
+  t: Texts,
+  topics: readonly { id: number; title: string; role: 'help' | 'learn' | null }[],
+): InlineKeyboardMarkup {
+  const buttons = topics.map((topic) =>
+    button(`${topic.role ? `${ROLE_MARK[topic.role]} ` : ''}${topic.title}`, {
+      type: 'role',
+      topicId: topic.id,
+    }),
+  );
+  return {
+    inline_keyboard: [...rows(buttons, 2), [button(t.rolesDone, { type: 'roles', done: true })]],
   };
 }

@@ -25,6 +25,10 @@ BEGIN
   SELECT s.id, s.user_id, s.state, s.match_id, s.requested_at, u.tz, u.helpfulness,
          array(SELECT ut.topic_id FROM user_topics ut WHERE ut.user_id = u.id ORDER BY ut.topic_id)
            AS topic_ids,
+         array(SELECT ut.topic_id FROM user_topics ut
+               WHERE ut.user_id = u.id AND ut.role = 'help' ORDER BY ut.topic_id) AS help_ids,
+         array(SELECT ut.topic_id FROM user_topics ut
+               WHERE ut.user_id = u.id AND ut.role = 'learn' ORDER BY ut.topic_id) AS learn_ids,
          EXISTS (SELECT 1 FROM engagements e WHERE e.user_id = u.id) AS engaged
   INTO r
   FROM searches s JOIN users u ON u.id = s.user_id
@@ -64,7 +68,8 @@ BEGIN
   -- is dropped and the next one tried, so a leftover cannot fail claim after claim.
   FOR v_try IN 1..3 LOOP
     v_started := clock_timestamp();
-    SELECT * INTO c FROM match_select_candidate(r.user_id, r.topic_ids, p_offset, p_waking, true);
+    SELECT * INTO c FROM match_select_candidate(r.user_id, r.topic_ids, p_offset, p_waking, true,
+                                                r.help_ids, r.learn_ids);
     v_found := FOUND;
     select_ms := coalesce(select_ms, 0) + extract(epoch FROM clock_timestamp() - v_started) * 1000;
     EXIT WHEN NOT v_found;
@@ -85,10 +90,13 @@ BEGIN
     END IF;
     DELETE FROM waiting_pool w WHERE w.user_id = c.user_id AND w.search_id = c.search_id;
   END LOOP;
-  INSERT INTO waiting_pool (user_id, search_id, topic_ids, utc_offset_min, helpfulness, requested_at)
-  VALUES (r.user_id, p_search, r.topic_ids, p_offset, r.helpfulness, r.requested_at)
+  INSERT INTO waiting_pool (user_id, search_id, topic_ids, utc_offset_min, helpfulness, requested_at,
+                            help_topic_ids, learn_topic_ids)
+  VALUES (r.user_id, p_search, r.topic_ids, p_offset, r.helpfulness, r.requested_at,
+          r.help_ids, r.learn_ids)
   ON CONFLICT (user_id) DO UPDATE SET search_id = excluded.search_id,
     topic_ids = excluded.topic_ids, utc_offset_min = excluded.utc_offset_min,
+    help_topic_ids = excluded.help_topic_ids, learn_topic_ids = excluded.learn_topic_ids,
     helpfulness = excluded.helpfulness, requested_at = excluded.requested_at,
     joined_at = now();
   UPDATE searches SET state = 'waiting' WHERE id = p_search;

@@ -20,7 +20,10 @@ DECLARE
   v_mine uuid;
   v_theirs uuid;
 BEGIN
-  SELECT * INTO c FROM match_select_candidate(p_user, p_topics, p_offset, p_waking, false);
+  -- The requester's topic roles come from the pool row they have just joined.
+  SELECT * INTO c FROM match_select_candidate(p_user, p_topics, p_offset, p_waking, false,
+    coalesce((SELECT w.help_topic_ids FROM waiting_pool w WHERE w.user_id = p_user), '{}'),
+    coalesce((SELECT w.learn_topic_ids FROM waiting_pool w WHERE w.user_id = p_user), '{}'));
   select_ms := extract(epoch FROM clock_timestamp() - v_started) * 1000;
   IF NOT FOUND THEN
     kind := 'waiting';

@@ -1,12 +1,15 @@
 -- The best waiting partner for a seeker: the highest match_score, oldest request first on
 -- ties; >= 2 shared topics, no cooldown and no block in either direction. With p_lock the
--- row comes back locked, and rows other transactions hold are skipped.
+-- row comes back locked, and rows other transactions hold are skipped. p_help and p_learn are
+-- the seeker's topics with those roles; a candidate who helps with one the seeker learns, or
+-- learns one the seeker helps with, scores higher (match_score's mentoring).
 -- The query is written once and the lock taken by a second statement, since a locking
 -- clause cannot be optional: a best row that another matcher holds is set aside and the query
 -- asked again, which a held row makes rare. Without FOR UPDATE the query's sort keeps only the
 -- best row instead of sorting every candidate.
 CREATE OR REPLACE FUNCTION match_select_candidate(
-  p_user bigint, p_topics integer[], p_offset integer, p_waking integer, p_lock boolean)
+  p_user bigint, p_topics integer[], p_offset integer, p_waking integer, p_lock boolean,
+  p_help integer[] DEFAULT '{}', p_learn integer[] DEFAULT '{}')
 RETURNS TABLE (user_id bigint, search_id uuid, requested_at timestamptz,
                shared_topic_ids integer[], score double precision)
 LANGUAGE plpgsql AS $$
@@ -23,7 +26,8 @@ BEGIN
     SELECT w.user_id, w.search_id, w.requested_at,
            sort(w.topic_ids & p_topics) AS shared_topic_ids,
            match_score(icount(w.topic_ids & p_topics), p_offset, w.utc_offset_min, p_waking,
-                       w.helpfulness) AS score
+                       w.helpfulness,
+                       w.help_topic_ids && p_learn OR w.learn_topic_ids && p_help) AS score
     INTO c
     FROM waiting_pool w
     WHERE w.topic_pairs && v_pairs

@@ -54,6 +54,9 @@ const recipientRow = z.object({
   match_kind: z.enum(['search', 'again']).nullable(),
   /** True when the user is the match's user_a (the inviter of a direct proposal). */
   is_user_a: z.boolean().nullable(),
+  /** Shared topics the partner can help with and the user wants to learn, and the reverse. */
+  partner_helps_ids: z.array(z.number()),
+  partner_learns_ids: z.array(z.number()),
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
@@ -72,7 +75,15 @@ export function getRecipient(
            p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids,
            CASE WHEN s.first_proposed_at = m.created_at THEN s.requested_at END
              AS first_requested_at,
-           m.kind AS match_kind, m.user_a = u.id AS is_user_a
+           m.kind AS match_kind, m.user_a = u.id AS is_user_a,
+           array(SELECT pt.topic_id FROM user_topics pt
+                 JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
+                 WHERE pt.user_id = p.id AND pt.role = 'help' AND mt.role = 'learn'
+                 ORDER BY pt.topic_id) AS partner_helps_ids,
+           array(SELECT pt.topic_id FROM user_topics pt
+                 JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
+                 WHERE pt.user_id = p.id AND pt.role = 'learn' AND mt.role = 'help'
+                 ORDER BY pt.topic_id) AS partner_learns_ids
     FROM users u
     LEFT JOIN matches m ON m.id = ${matchId}::bigint AND u.id IN (m.user_a, m.user_b)
     LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
