@@ -68,6 +68,16 @@ describe('e2e: chat again across the night (Russian)', function () {
   });
   after(() => t?.stop());
 
+  it('/again is in /help and in the command menu, in Russian', async () => {
+    await vera.sendCommand('help');
+    await expectMessage(vera, /\n\/again — пообщаться снова с тем, кто тоже этого хочет$/);
+    const russian = t.emulator
+      .calls('setMyCommands')
+      .find((call) => call.params.language_code === 'ru');
+    const commands = (russian?.params.commands ?? []) as { command: string; description: string }[];
+    assert.ok(commands.some((c) => c.command === 'again' && c.description === 'Пообщаться снова'));
+  });
+
   it('holds an invitation to someone asleep until their morning, and says when', async () => {
     await inviteGleb();
     // 09:00 for Глеб, in Вера's time.

@@ -75,6 +75,16 @@ describe('e2e: chat again (English)', function () {
   const lastId = (user: EmulatedUser) =>
     Math.max(0, ...user.botMessages().map((m) => m.message_id));
 
+  it('/again is in /help and in the command menu, in English', async () => {
+    await alice.sendCommand('help');
+    await expectMessage(alice, /\n\/again: chat again with someone who would too$/);
+    const english = t.emulator
+      .calls('setMyCommands')
+      .find((call) => call.params.language_code === 'en');
+    const commands = (english?.params.commands ?? []) as { command: string; description: string }[];
+    assert.ok(commands.some((c) => c.command === 'again' && c.description === 'Chat again'));
+  });
+
   it('saves the pair only when both press "I\'d chat again"', async () => {
     const aliceRating = await newestWithButton(alice, /^again:wish:/);
     assert.ok(
