@@ -165,6 +165,7 @@ export const configSchema = z
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(20),
     SEARCH_START_BATCH_MS: int(0, 100).default(2),
     SEARCH_START_BATCH_MAX: int(1, 1000).default(64),
+    MATCHER_BATCH_CALLS: int(1, 64).default(4),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {
