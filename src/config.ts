@@ -192,6 +192,7 @@ export const configSchema = z
     SEARCH_START_BATCH_MAX: int(1, 1000).default(64),
     ADMIN_TELEGRAM_IDS: telegramIds.default(''),
     FALSE_REPORT_LIMIT: int(1, 1000).default(3),
+    MATCHER_BATCH_CALLS: int(1, 64).default(4),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

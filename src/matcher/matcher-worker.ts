@@ -28,6 +28,8 @@ export interface MatcherWorkerDeps {
   batchSize: number;
   /** Entries of one batch handled at once; each holds a database connection. */
   concurrency: number;
+  /** Database calls (and commits) the first pass of a batch is split into, run at once. */
+  batchCalls: number;
   blockMs: number;
   maxRequeues: number;
   claim: ClaimOptions;
@@ -142,17 +144,27 @@ export function createMatcherWorker(deps: MatcherWorkerDeps) {
     }
     const result = new Map<string, FirstPass>();
     if (requests.length < 2) return result;
-    try {
-      const passes = await processBatch(
-        deps.db,
-        requests.map(({ entry, searchId }) => ({ searchId, tz: entry.fields.tz })),
-        deps.claim,
-      );
-      passes.forEach((pass, i) => result.set(requests[i]!.entry.id, pass));
-    } catch (error) {
-      // Nothing of the batch was committed: every entry is handled on its own instead.
-      log.warn({ err: error }, 'match batch failed; handling its entries one by one');
-    }
+    // A few calls at once: one would hold a connection (and the batch's locks) while the
+    // others idle; one per entry would take a commit each. Chunks of one batch may miss each
+    // other as two matchers may, which the second chance covers.
+    const size = Math.ceil(requests.length / Math.max(1, deps.batchCalls));
+    const chunks: (typeof requests)[] = [];
+    for (let i = 0; i < requests.length; i += size) chunks.push(requests.slice(i, i + size));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        try {
+          const passes = await processBatch(
+            deps.db,
+            chunk.map(({ entry, searchId }) => ({ searchId, tz: entry.fields.tz })),
+            deps.claim,
+          );
+          passes.forEach((pass, i) => result.set(chunk[i]!.entry.id, pass));
+        } catch (error) {
+          // Nothing of this call was committed: its entries are handled one by one instead.
+          log.warn({ err: error }, 'match batch failed; handling its entries one by one');
+        }
+      }),
+    );
     return result;
   }
 

@@ -25,6 +25,7 @@ export const matcherRole: RoleFactory = ({ resources, core }) => {
     consumer,
     batchSize: config.MATCHER_BATCH_SIZE,
     concurrency: config.MATCHER_CONCURRENCY,
+    batchCalls: config.MATCHER_BATCH_CALLS,
     blockMs: config.MATCHER_BLOCK_MS,
     maxRequeues: config.MAX_REQUEUES,
     claim: {
