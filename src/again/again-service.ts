@@ -12,6 +12,7 @@ import {
   isInviter,
   isSaved,
   partnerInChat,
+  refusalsOf,
   removePair,
   savedPartners,
   type SavedPartner,
@@ -39,6 +40,8 @@ export type InviteOutcome =
   | { kind: 'busy' }
   /** The inviter may not be proposed to anyone (suspended, profile incomplete). */
   | { kind: 'refused' }
+  /** The inviter is on a /pause: an invitation would end it behind their back. */
+  | { kind: 'paused' }
   /** The partner is in a chat, a proposal or a search, or may not be proposed to. */
   | { kind: 'partner_unavailable' }
   | { kind: 'not_saved' };
@@ -71,6 +74,7 @@ export function createAgainService(deps: AgainServiceDeps): AgainService {
   async function propose(userId: number, partnerId: number): Promise<InviteOutcome> {
     if (!(await isSaved(db, userId, partnerId))) return { kind: 'not_saved' };
     const claimed = await insertDirectProposal(db, userId, partnerId, deps.proposalTtlMs);
+    if (claimed === 'inviter_paused') return { kind: 'paused' };
     if (claimed === 'inviter_refused') return { kind: 'refused' };
     if (claimed === 'inviter_busy') return { kind: 'busy' };
     if (claimed === 'partner_unavailable') return { kind: 'partner_unavailable' };
@@ -118,6 +122,11 @@ export function createAgainService(deps: AgainServiceDeps): AgainService {
 
     async invite(userId, partnerId) {
       if (!(await isSaved(db, userId, partnerId))) return { kind: 'not_saved' };
+      // Checked before holding too: a paused partner must not get a held invitation in the morning.
+      const refusals = await refusalsOf(db, userId, partnerId);
+      if (refusals.inviter === 'paused') return { kind: 'paused' };
+      if (refusals.inviter) return { kind: 'refused' };
+      if (refusals.partner) return { kind: 'partner_unavailable' };
       const id = heldInviteId(userId, partnerId);
       if (await deps.holds.isHeld(id)) return { kind: 'already_held' };
       if (await deps.holds.isAwake(partnerId)) return propose(userId, partnerId);

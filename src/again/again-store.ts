@@ -99,7 +99,8 @@ export async function removePair(
 }
 
 /** Why one of the two cannot take a direct proposal now, or null when both can. */
-export type Unavailable = 'inviter_refused' | 'inviter_busy' | 'partner_unavailable';
+export type Unavailable =
+  'inviter_paused' | 'inviter_refused' | 'inviter_busy' | 'partner_unavailable';
 
 const insertedRow = z.object({ id: z.number(), expires_ms: z.number() });
 
@@ -127,7 +128,9 @@ export async function insertDirectProposal(
         UNION ALL
         SELECT 1 FROM searches
         WHERE user_id = ${user} AND state IN ('queued', 'waiting', 'proposed')`);
-    if (await refusal(inviter)) return 'inviter_refused';
+    const inviterRefusal = await refusal(inviter);
+    if (inviterRefusal === 'paused') return 'inviter_paused';
+    if (inviterRefusal) return 'inviter_refused';
     if (await busy(inviter)) return 'inviter_busy';
     if ((await refusal(partner)) || (await busy(partner))) return 'partner_unavailable';
     const row = await tx.one(sql.type(insertedRow)`
@@ -154,4 +157,19 @@ export async function forgetAgainRows(tx: CommonQueryMethods, userId: number): P
     DELETE FROM again_wishes WHERE user_id = ${userId} OR partner_id = ${userId}`);
   await tx.query(sql.unsafe`
     DELETE FROM again_pairs WHERE user_low = ${userId} OR user_high = ${userId}`);
+}
+
+const refusalRow = z.object({ inviter: z.string().nullable(), partner: z.string().nullable() });
+
+/**
+ * Why the inviter and the partner may not be proposed to now (user_search_refusal: paused,
+ * suspended...), checked before an invitation is held as well as when it is delivered.
+ */
+export async function refusalsOf(
+  db: CommonQueryMethods,
+  inviter: number,
+  partner: number,
+): Promise<{ inviter: string | null; partner: string | null }> {
+  return db.one(sql.type(refusalRow)`
+    SELECT user_search_refusal(${inviter}) AS inviter, user_search_refusal(${partner}) AS partner`);
 }

@@ -70,7 +70,7 @@ describe('e2e: chat again across the night (Russian)', function () {
 
   it('/again is in /help and in the command menu, in Russian', async () => {
     await vera.sendCommand('help');
-    await expectMessage(vera, /\n\/again — пообщаться снова с тем, кто тоже этого хочет$/);
+    await expectMessage(vera, /\n\/again — пообщаться снова с тем, кто тоже этого хочет$/m);
     const russian = t.emulator
       .calls('setMyCommands')
       .find((call) => call.params.language_code === 'ru');
@@ -126,6 +126,40 @@ describe('e2e: chat again across the night (Russian)', function () {
     await expectMessage(gleb, /Чат открыт! Ваш собеседник — Вера/, 10_000);
     await gleb.sendCommand('end');
     await expectMessage(gleb, /^Вы закончили чат\./, 10_000);
+  });
+
+  it('refuses, rather than holds, an invitation while either of them is paused', async () => {
+    await t.app.deps.db.query(sql.unsafe`UPDATE users SET tz = ${night.zone} WHERE id = ${glebId}`);
+    const pause = async (user: EmulatedUser) => {
+      await user.sendCommand('pause');
+      const prompt = await newestWithButton(user, /^pause:7$/);
+      await user.pressButton(prompt.message_id, 'pause:1');
+      await expectMessage(user, /^Пауза до /, 10_000);
+    };
+    const resume = async (user: EmulatedUser) => {
+      await user.sendCommand('resume');
+      await expectMessage(user, /^Пауза закончена\./, 10_000);
+    };
+    // Глеб sleeps and is paused: nothing is held for his morning.
+    await pause(gleb);
+    await inviteGleb();
+    await expectMessage(vera, /^Глеб сейчас занят\(а\)\. Попробуйте позже\.$/);
+    assert.notEqual(
+      await (await heldJob())?.getState(),
+      'delayed',
+      'nothing held for a paused partner',
+    );
+    await resume(gleb);
+    // Вера is paused: she is told why and how to come back.
+    await pause(vera);
+    await inviteGleb();
+    await expectMessage(vera, /^У вас перерыв \(\/pause\), поэтому позвать никого нельзя\./);
+    assert.notEqual(
+      await (await heldJob())?.getState(),
+      'delayed',
+      'nothing held for a paused inviter',
+    );
+    await resume(vera);
   });
 
   it('/delete drops a held invitation and the saved pair', async () => {

@@ -47,6 +47,8 @@ function inviteAnswer(t: Texts, outcome: InviteOutcome, name: string, tz: string
       return t.againBusy;
     case 'refused':
       return t.againRefused;
+    case 'paused':
+      return t.againPaused;
     case 'partner_unavailable':
       return t.againPartnerBusy(name);
     case 'not_saved':

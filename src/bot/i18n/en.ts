@@ -263,4 +263,5 @@ export const en: Texts = {
     `I can help with: ${help || '—'}\nI want to learn: ${learn || '—'}`,
   canHelp: (name: string, topics: string) => `${name} can help with ${topics}.`,
   wantsToLearn: (name: string, topics: string) => `${name} wants to learn ${topics}.`,
+  againPaused: 'You are on a break (/pause), so nobody can be invited. Send /resume first.',
 };

@@ -273,6 +273,7 @@ export const ru = {
     `Могу помочь: ${help || '—'}\nХочу научиться: ${learn || '—'}`,
   canHelp: (name: string, topics: string) => `${name} может помочь с темой: ${topics}.`,
   wantsToLearn: (name: string, topics: string) => `${name} хочет научиться: ${topics}.`,
+  againPaused: 'У вас перерыв (/pause), поэтому позвать никого нельзя. Сначала отправьте /resume.',
 };
 
 export type Texts = typeof ru;
