@@ -25,6 +25,7 @@ import { createRedisLossRepair } from './recovery/redis-loss-repair.js';
 import type { Notifier } from './notifications/notifier.js';
 import { createContactExchange } from './contacts/contact-exchange-service.js';
 import { createWakeHolds, type WakeHoldData } from './time/wake-hold.js';
+import { createPersonalHours } from './time/personal-hours.js';
 import { createAgainService } from './again/again-service.js';
 import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
 import { createModeration } from './safety/moderation-service.js';
@@ -191,6 +192,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     again,
     pauses,
     topicRoles: createTopicRoles({ db }),
+    wakingHours: createPersonalHours({ db, fallback: config.WAKING_HOURS }),
     accounts: createAccountService({
       db,
       runtime,

@@ -21,6 +21,7 @@ import { again } from './features/again.js';
 import { pause } from './features/pause.js';
 import { moderation } from './features/moderation.js';
 import { topicRoles } from './features/topic-roles.js';
+import { wakingHours } from './features/waking-hours.js';
 
 export interface CreateBotOptions {
   token: string;
@@ -67,6 +68,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   features.use(onboarding, profile, search, proposals, chat, relayEdits, safety, account, help);
   features.use(again);
   features.use(pause, topicRoles);
+  features.use(wakingHours);
   features.use(contactExchange, moderation);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.

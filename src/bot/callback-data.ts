@@ -33,6 +33,8 @@ interface CallbackFields {
   'mod.appeal': { lift: boolean; appealId: number };
   roles: { done: boolean };
   role: { topicId: number };
+  /** Waking hours in /profile: the presets' `menu`, one preset by index, or the service's. */
+  hours: { choice: 'menu' | 'default' | number };
 }
 
 export type AgainAction = 'wish' | 'invite' | 'remove' | 'yes' | 'no';
@@ -165,6 +167,15 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
     pattern: /^role:(\d{1,9})$/,
     pack: ({ topicId }) => `role:${topicId}`,
     parse: (match) => ({ type: 'role', topicId: Number(match[1]) }),
+  },
+  hours: {
+    pattern: /^hours(?::(default|\d))?$/,
+    pack: ({ choice }) => (choice === 'menu' ? 'hours' : `hours:${choice}`),
+    parse: (match) => ({
+      type: 'hours',
+      choice:
+        match[1] === undefined ? 'menu' : match[1] === 'default' ? 'default' : Number(match[1]),
+    }),
   },
 };
 

@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/client.js';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { UserRow } from '../db/queries/users.js';
+import type { PersonalHours } from '../time/personal-hours.js';
 import type { SearchService } from '../searches/search-service.js';
 import type { ChatService } from '../chats/chat-service.js';
 import type { SafetyService } from '../safety/safety-service.js';
@@ -37,6 +38,8 @@ export interface BotDeps {
   /** Telegram ids of the operators (ADMIN_TELEGRAM_IDS). */
   admins: readonly number[];
   topicRoles: TopicRoles;
+  /** The person's own waking hours (/profile). */
+  wakingHours: PersonalHours;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

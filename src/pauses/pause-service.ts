@@ -40,7 +40,12 @@ export interface PauseServiceDeps {
 const EARLY_MS = 5_000;
 
 const untilRow = z.object({ paused_until: z.date().nullable() });
-const endedRow = z.object({ tz: z.string(), paused_until: z.date() });
+const endedRow = z.object({
+  tz: z.string(),
+  paused_until: z.date(),
+  waking_start: z.number().nullable(),
+  waking_end: z.number().nullable(),
+});
 
 /** True when the local hour in `timeZone` at `atMs` falls in the waking hours. */
 export function isAwakeAt(
@@ -74,10 +79,15 @@ export function createPauseService(deps: PauseServiceDeps) {
       FROM (SELECT id, paused_until FROM users WHERE id = ${userId} FOR UPDATE) old
       WHERE u.id = old.id AND old.paused_until IS NOT NULL
         AND old.paused_until <= to_timestamp(${now() + EARLY_MS}::float8 / 1000)
-      RETURNING u.tz, old.paused_until`);
+      RETURNING u.tz, old.paused_until, u.waking_start, u.waking_end`);
     if (!ended) return false;
     // A pause that ends at night ends quietly: the next /find simply works.
-    if (isAwakeAt(ended.tz, deps.wakingHours, now())) {
+    // Their own waking hours (/profile) when they set some.
+    const hours =
+      ended.waking_start !== null && ended.waking_end !== null
+        ? { start: ended.waking_start, end: ended.waking_end }
+        : deps.wakingHours;
+    if (isAwakeAt(ended.tz, hours, now())) {
       await deps.notifier.notify(userId, {
         kind: 'pause.ended',
         untilMs: ended.paused_until.getTime(),

@@ -42,6 +42,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       },
       pauses: core.pauses,
       topicRoles: core.topicRoles,
+      wakingHours: core.wakingHours,
     },
   });
   const paid = createPaidBroadcast({

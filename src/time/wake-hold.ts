@@ -1,8 +1,8 @@
 import { DelayedError, type Job, type Queue } from 'bullmq';
-import { sql, type DatabasePool } from 'slonik';
-import { z } from 'zod';
+import type { DatabasePool } from 'slonik';
 import type { DelayedJobs } from '../queues/delayed-jobs.js';
 import { isAwake, nextWakingTime } from './waking-hours.js';
+import { sleeperOf } from './personal-hours.js';
 
 /**
  * Something that must reach a person only during their local waking hours. Each kind has one
@@ -21,7 +21,10 @@ export type WakeHoldHandlers = {
   [K in HeldKind]: (action: Extract<HeldAction, { kind: K }>) => Promise<unknown>;
 };
 
-/** The one place that says whether it is night for a person, and holds things until morning. */
+/**
+ * The one place that says whether it is night for a person (their own waking hours from
+ * /profile, else WAKING_HOURS), and holds things until morning.
+ */
 export interface WakeHolds {
   /** True when `userId` is awake now (an unknown user counts as asleep). */
   isAwake(userId: number): Promise<boolean>;
@@ -45,13 +48,6 @@ export interface WakeHoldDeps {
   now?: () => number;
 }
 
-const tzRow = z.object({ tz: z.string() });
-
-async function timeZoneOf(db: DatabasePool, userId: number): Promise<string | null> {
-  return db.maybeOneFirst(sql.type(tzRow)`
-    SELECT tz FROM users WHERE id = ${userId} AND deleted_at IS NULL`);
-}
-
 const involves = (data: WakeHoldData, userId: number) =>
   data.userId === userId || Object.values(data.action).includes(userId);
 
@@ -59,12 +55,13 @@ export function createWakeHolds(deps: WakeHoldDeps): WakeHolds {
   const now = deps.now ?? Date.now;
   return {
     async isAwake(userId) {
-      const tz = await timeZoneOf(deps.db, userId);
-      return tz !== null && isAwake(tz, deps.wakingHours, new Date(now()));
+      const sleeper = await sleeperOf(deps.db, userId, deps.wakingHours);
+      return sleeper !== null && isAwake(sleeper.tz, sleeper.hours, new Date(now()));
     },
     async hold(id, userId, action) {
-      const tz = (await timeZoneOf(deps.db, userId)) ?? 'UTC';
-      const at = nextWakingTime(tz, deps.wakingHours, new Date(now()));
+      const sleeper = await sleeperOf(deps.db, userId, deps.wakingHours);
+      const { tz, hours } = sleeper ?? { tz: 'UTC', hours: deps.wakingHours };
+      const at = nextWakingTime(tz, hours, new Date(now()));
       // A finished hold under this id is kept a while (see DelayedJobs) and would make the new
       // one a no-op: it goes first. One still pending stays, so holding twice holds once.
       const finished = await deps.queue.getJob(id);
@@ -97,11 +94,11 @@ export function createWakeHoldProcessor(
   const now = deps.now ?? Date.now;
   return async (job: Job<WakeHoldData>, token?: string): Promise<string> => {
     const { userId, action } = job.data;
-    const tz = await timeZoneOf(deps.db, userId);
-    if (tz === null) return 'gone';
+    const sleeper = await sleeperOf(deps.db, userId, deps.wakingHours);
+    if (sleeper === null) return 'gone';
     const at = new Date(now());
-    if (!isAwake(tz, deps.wakingHours, at)) {
-      await job.moveToDelayed(nextWakingTime(tz, deps.wakingHours, at), token);
+    if (!isAwake(sleeper.tz, sleeper.hours, at)) {
+      await job.moveToDelayed(nextWakingTime(sleeper.tz, sleeper.hours, at), token);
       throw new DelayedError();
     }
     await run(deps.handlers, action);

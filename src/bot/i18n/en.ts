@@ -264,4 +264,9 @@ export const en: Texts = {
   canHelp: (name: string, topics: string) => `${name} can help with ${topics}.`,
   wantsToLearn: (name: string, topics: string) => `${name} wants to learn ${topics}.`,
   againPaused: 'You are on a break (/pause), so nobody can be invited. Send /resume first.',
+  editHours: 'Waking hours',
+  hoursPrompt: (hours: string) =>
+    `Your waking hours: ${hours} (your time). Outside them I propose nobody to you and send you nothing, unless it answers something you just did. Choose:`,
+  hoursDefault: 'As the service (default)',
+  hoursSaved: (hours: string) => `Waking hours: ${hours}, your time.`,
 };

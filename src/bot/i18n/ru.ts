@@ -274,6 +274,11 @@ export const ru = {
   canHelp: (name: string, topics: string) => `${name} может помочь с темой: ${topics}.`,
   wantsToLearn: (name: string, topics: string) => `${name} хочет научиться: ${topics}.`,
   againPaused: 'У вас перерыв (/pause), поэтому позвать никого нельзя. Сначала отправьте /resume.',
+  editHours: 'Часы бодрствования',
+  hoursPrompt: (hours: string) =>
+    `Ваши часы бодрствования: ${hours} (по вашему времени). В остальное время я никого вам не предлагаю и ничего не присылаю, кроме ответов на то, что вы только что сделали. Выберите:`,
+  hoursDefault: 'Как у сервиса (по умолчанию)',
+  hoursSaved: (hours: string) => `Часы бодрствования: ${hours} по вашему времени.`,
 };
 
 export type Texts = typeof ru;

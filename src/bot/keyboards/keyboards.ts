@@ -98,6 +98,7 @@ export function profileKeyboard(t: Texts): InlineKeyboardMarkup {
       ],
       [button(t.editLanguage, { type: 'profile', field: 'lang' })],
       [button(t.editRoles, { type: 'roles', done: false })],
+      [button(t.editHours, { type: 'hours', choice: 'menu' })],
     ],
   };
 }
@@ -228,5 +229,30 @@ export function rolesKeyboard(
   );
   return {
     inline_keyboard: [...rows(buttons, 2), [button(t.rolesDone, { type: 'roles', done: true })]],
+  };
+}
+
+/** "07:00–22:00": a waking window as the /profile buttons and answers show it. */
+export const formatWakingHours = (hours: { start: number; end: number }) =>
+  `${String(hours.start).padStart(2, '0')}:00–${String(hours.end % 24).padStart(2, '0')}:00`;
+
+/** The waking-hours presets, the current choice marked; the last row is the service's default. */
+export function wakingHoursKeyboard(
+  t: Texts,
+  presets: readonly { start: number; end: number }[],
+  current: { start: number; end: number } | null,
+): InlineKeyboardMarkup {
+  const mark = (on: boolean) => (on ? '✅ ' : '');
+  const buttons = presets.map((hours, index) =>
+    button(
+      `${mark(current?.start === hours.start && current.end === hours.end)}${formatWakingHours(hours)}`,
+      { type: 'hours', choice: index },
+    ),
+  );
+  return {
+    inline_keyboard: [
+      ...rows(buttons, 2),
+      [button(`${mark(current === null)}${t.hoursDefault}`, { type: 'hours', choice: 'default' })],
+    ],
   };
 }
