@@ -26,6 +26,7 @@ import type { Notifier } from './notifications/notifier.js';
 import { createContactExchange } from './contacts/contact-exchange-service.js';
 import { createWakeHolds, type WakeHoldData } from './time/wake-hold.js';
 import { createPersonalHours } from './time/personal-hours.js';
+import { createNightRule } from './notifications/night-rule.js';
 import { createAgainService } from './again/again-service.js';
 import { createPauseService, type PauseEndData } from './pauses/pause-service.js';
 import { createModeration } from './safety/moderation-service.js';
@@ -95,7 +96,14 @@ export function createCore(resources: Resources, options: CoreOptions) {
     chatIntervalMs: config.OUTBOUND_CHAT_INTERVAL_MS,
     chatBurst: config.OUTBOUND_CHAT_BURST,
   });
-  const notifier = options.notifier({ users, outbound });
+  const holds = createWakeHolds({
+    db,
+    queue: queues.wakeHolds,
+    jobs: createDelayedJobs<WakeHoldData>(queues.wakeHolds, 'wake.hold'),
+    wakingHours: config.WAKING_HOURS,
+  });
+  // Every notice leaves through the night rule: held, dropped or sent now during someone's night.
+  const notifier = createNightRule({ notifier: options.notifier({ users, outbound }), holds, log });
   const producer = createMatchProducer({ redis, keys, maxLen: config.MATCH_STREAM_MAXLEN });
   const chatTimers = createChatTimers(
     createDelayedJobs<ChatIdleData>(queues.chatTimers, 'chat.idle'),
@@ -120,12 +128,6 @@ export function createCore(resources: Resources, options: CoreOptions) {
     db,
     notifier,
     windowHours: config.CONTACT_EXCHANGE_HOURS,
-  });
-  const holds = createWakeHolds({
-    db,
-    queue: queues.wakeHolds,
-    jobs: createDelayedJobs<WakeHoldData>(queues.wakeHolds, 'wake.hold'),
-    wakingHours: config.WAKING_HOURS,
   });
   const again = createAgainService({
     db,

@@ -38,6 +38,7 @@ export const timersRole: RoleFactory = ({ resources, core }) => {
           handlers: {
             'again.invite': ({ fromUserId, toUserId }) =>
               core.again.deliverHeld(fromUserId, toUserId),
+            notice: ({ userId, notice }) => core.notifier.notify(userId, notice),
           },
         }),
         { concurrency: 4 },

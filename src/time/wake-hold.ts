@@ -1,6 +1,7 @@
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { DatabasePool } from 'slonik';
 import type { DelayedJobs } from '../queues/delayed-jobs.js';
+import type { Notice } from '../notifications/notifier.js';
 import { isAwake, nextWakingTime } from './waking-hours.js';
 import { sleeperOf } from './personal-hours.js';
 
@@ -8,7 +9,10 @@ import { sleeperOf } from './personal-hours.js';
  * Something that must reach a person only during their local waking hours. Each kind has one
  * handler (see createWakeHoldProcessor); a feature that holds something adds its kind here.
  */
-export type HeldAction = { kind: 'again.invite'; fromUserId: number; toUserId: number };
+export type HeldAction =
+  | { kind: 'again.invite'; fromUserId: number; toUserId: number }
+  /** A notice that reached `userId` at night (see the night rule in src/notifications). */
+  | { kind: 'notice'; userId: number; notice: Notice };
 export type HeldKind = HeldAction['kind'];
 
 /** A held action and the person whose waking hours it waits for. */

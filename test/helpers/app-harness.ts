@@ -51,6 +51,9 @@ export async function startTestApp(
     COMMAND_RATE_LIMIT_PER_MINUTE: '1000',
     FIND_RATE_LIMIT_PER_MINUTE: '1000',
     SWEEP_INTERVAL_SECONDS: '1',
+    // Awake round the clock, so no test depends on the hour it runs at (the night rule holds
+    // notices at night); the tests of nights set their own waking hours.
+    WAKING_HOURS: '00:00-24:00',
     ...overrides,
   });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
