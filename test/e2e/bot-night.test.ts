@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { sql } from 'slonik';
+import { z } from 'zod';
 import type { EmulatedUser } from '@tete/bot-api-emulator';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
 import { countMessages, expectMessage, matchPair, onboard } from '../helpers/telegram-users.js';
@@ -136,8 +137,11 @@ for (const c of CASES) {
     it('back to the service default: it is night again for them', async () => {
       await chooseHours('hours:default', c.reset);
       assert.equal(await t.app.deps.services.holds.isAwake(sleeperId), false);
-      const row = await t.app.deps.db.one(sql.unsafe`
-        SELECT waking_start, waking_end FROM users WHERE id = ${sleeperId}`);
+      const row = await t.app.deps.db.one(
+        sql.type(
+          z.object({ waking_start: z.number().nullable(), waking_end: z.number().nullable() }),
+        )`SELECT waking_start, waking_end FROM users WHERE id = ${sleeperId}`,
+      );
       assert.deepEqual(row, { waking_start: null, waking_end: null });
     });
   });
