@@ -145,6 +145,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     wakingHours: config.WAKING_HOURS,
     dayMs: config.PAUSE_DAY_HOURS * 3_600_000,
   });
+  const wakingHours = createPersonalHours({ db, fallback: config.WAKING_HOURS });
   const moderation = createModeration({ db, notifier, suspend: safety.suspend });
   const owners = [
     searches,
@@ -157,6 +158,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     again,
     pauses.userData,
     moderation,
+    wakingHours,
   ];
   const reconciler = createReconciler({
     db,
@@ -194,7 +196,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     again,
     pauses,
     topicRoles: createTopicRoles({ db }),
-    wakingHours: createPersonalHours({ db, fallback: config.WAKING_HOURS }),
+    wakingHours,
     accounts: createAccountService({
       db,
       runtime,

@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import type { UserDataOwner } from '../erasure/user-data.js';
 
 export interface WakingHours {
   start: number;
@@ -55,8 +56,8 @@ export async function setWakingHours(
     WHERE id = ${userId}`);
 }
 
-/** A person's own waking hours, for /profile. */
-export interface PersonalHours {
+/** A person's own waking hours, for /profile; /delete forgets them. */
+export interface PersonalHours extends UserDataOwner {
   /** Their waking hours and whether they chose them (else the service's). */
   get(userId: number): Promise<{ hours: WakingHours; own: boolean }>;
   set(userId: number, hours: WakingHours | null): Promise<void>;
@@ -72,5 +73,6 @@ export function createPersonalHours(deps: {
       return sleeper ?? { hours: deps.fallback, own: false };
     },
     set: (userId, hours) => setWakingHours(deps.db, userId, hours),
+    forgetUserRows: (tx, user) => setWakingHours(tx, user.id, null),
   };
 }
