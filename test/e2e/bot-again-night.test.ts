@@ -70,7 +70,7 @@ describe('e2e: chat again across the night (Russian)', function () {
 
   it('/again is in /help and in the command menu, in Russian', async () => {
     await vera.sendCommand('help');
-    await expectMessage(vera, /\n\/again — пообщаться снова с тем, кто тоже этого хочет$/);
+    await expectMessage(vera, /\n\/again — пообщаться снова с тем, кто тоже этого хочет$/m);
     const russian = t.emulator
       .calls('setMyCommands')
       .find((call) => call.params.language_code === 'ru');

@@ -77,7 +77,7 @@ describe('e2e: chat again (English)', function () {
 
   it('/again is in /help and in the command menu, in English', async () => {
     await alice.sendCommand('help');
-    await expectMessage(alice, /\n\/again: chat again with someone who would too$/);
+    await expectMessage(alice, /\n\/again: chat again with someone who would too$/m);
     const english = t.emulator
       .calls('setMyCommands')
       .find((call) => call.params.language_code === 'en');
