@@ -91,7 +91,7 @@ export async function enterPool(
 export async function resetMatching(db: CommonQueryMethods): Promise<void> {
   await db.query(sql.unsafe`
     TRUNCATE waiting_pool, engagements, chat_sessions, feedback, reports, matches, searches,
-             recent_contacts, blocks`);
+             recent_contacts, blocks CASCADE`);
 }
 
 /**

@@ -104,6 +104,8 @@ describe('Redis Cluster: every script and multi-key command stays in one slot', 
       'saved',
     );
     assert.equal(await store.complete(7, ['a']), 0);
+    // On a cluster this takes its two-call path (the record and the index lie in two slots).
+    assert.equal(await store.completeAndUnindex(7, [], await store.index(7)), 0);
     const token = await store.index(7);
     await store.unindex(7, token);
     assert.equal(await store.remove(7, 2), true);
@@ -185,7 +187,10 @@ describe('Redis Cluster: every script and multi-key command stays in one slot', 
     await createBotUserData({ redis, keys }).forgetUser!(erased);
 
     const defined = await definedScripts();
-    const missed = [...defined].filter((name) => !ran.has(name));
+    // Spans two slots by design, so the store calls it only on a single Redis (see
+    // completeAndUnindex in proposal-store.ts); on a cluster it takes two calls instead.
+    const singleRedisOnly = new Set(['teteProposalCompleteAndUnindex']);
+    const missed = [...defined].filter((name) => !ran.has(name) && !singleRedisOnly.has(name));
     assert.deepEqual(missed, [], 'every script the sources define ran on the cluster');
     assert.ok(defined.size >= 10, `found ${defined.size} scripts`);
   });
