@@ -193,6 +193,8 @@ export const configSchema = z
     ADMIN_TELEGRAM_IDS: telegramIds.default(''),
     FALSE_REPORT_LIMIT: int(1, 1000).default(3),
     MATCHER_BATCH_CALLS: int(1, 64).default(4),
+    /** How long "Keep looking and notify me" keeps a search standing after one found nobody. */
+    STANDING_REQUEST_HOURS: positive(168).default(24),
   })
   .superRefine((config, ctx) => {
     if (config.WEBHOOK_URL !== undefined && config.WEBHOOK_SECRET === undefined) {

@@ -3,6 +3,7 @@ import { createMatchProducer, type MatchProducer } from './streams/match-produce
 import { createSearchService } from './searches/search-service.js';
 import { createSearchSweeper } from './searches/search-sweeper.js';
 import { createSearchStartBatcher } from './searches/search-start-batcher.js';
+import { createStandingService } from './searches/standing-service.js';
 import { createProposalStore, type ProposalStore } from './proposals/proposal-store.js';
 import { createProposalRuntime, type ProposalRuntime } from './proposals/proposal-runtime.js';
 import { createProposalEffects, executeWith } from './proposals/proposal-effects.js';
@@ -118,6 +119,13 @@ export function createCore(resources: Resources, options: CoreOptions) {
     maxSize: config.SEARCH_START_BATCH_MAX,
   });
   const searches = createSearchService({ db, producer, runtime, metrics, start });
+  const standing = createStandingService({
+    db,
+    searches,
+    hours: config.STANDING_REQUEST_HOURS,
+    proposalTtlMs: config.STANDING_PROPOSAL_TTL_SECONDS * 1000,
+    wakingHours: config.WAKING_HOURS,
+  });
   const safety = createSafetyService({
     db,
     chats,
@@ -159,6 +167,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     pauses.userData,
     moderation,
     wakingHours,
+    standing,
   ];
   const reconciler = createReconciler({
     db,
@@ -177,6 +186,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     notifier,
     log,
     searchTtlMs: config.SEARCH_TTL_MINUTES * 60_000,
+    standingHours: config.STANDING_REQUEST_HOURS,
     stuckAfterMs: config.SEARCH_STUCK_SECONDS * 1000,
   });
   return {
@@ -191,6 +201,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     execute: proposals.execute,
     runtime,
     searches,
+    standing,
     safety,
     holds,
     again,

@@ -19,6 +19,7 @@ import { search } from './features/search.js';
 import { contactExchange } from './features/contact-exchange.js';
 import { again } from './features/again.js';
 import { pause } from './features/pause.js';
+import { standing } from './features/standing.js';
 import { moderation } from './features/moderation.js';
 import { topicRoles } from './features/topic-roles.js';
 import { wakingHours } from './features/waking-hours.js';
@@ -70,6 +71,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   features.use(pause, topicRoles);
   features.use(wakingHours);
   features.use(contactExchange, moderation);
+  features.use(standing);
   features.use(messages);
   // Presses of buttons nobody handles (an old keyboard) still get an answer: no spinner.
   features.on('callback_query', (ctx) => answer(ctx));

@@ -35,6 +35,8 @@ interface CallbackFields {
   role: { topicId: number };
   /** Waking hours in /profile: the presets' `menu`, one preset by index, or the service's. */
   hours: { choice: 'menu' | 'default' | number };
+  /** "Keep looking and notify me" under a search that found nobody, and its "Stop". */
+  standing: { action: 'start' | 'stop' };
 }
 
 export type AgainAction = 'wish' | 'invite' | 'remove' | 'yes' | 'no';
@@ -176,6 +178,11 @@ const FORMATS: { [K in CallbackType]: Format<K> } = {
       choice:
         match[1] === undefined ? 'menu' : match[1] === 'default' ? 'default' : Number(match[1]),
     }),
+  },
+  standing: {
+    pattern: /^standing:(start|stop)$/,
+    pack: ({ action }) => `standing:${action}`,
+    parse: (match) => ({ type: 'standing', action: match[1] === 'stop' ? 'stop' : 'start' }),
   },
 };
 

@@ -11,6 +11,7 @@ import type { AccountService } from '../users/account-service.js';
 import type { UserService } from '../users/user-service.js';
 import type { Outbound } from '../outbound/outbound-queue.js';
 import type { PauseService } from '../pauses/pause-service.js';
+import type { StandingService } from '../searches/standing-service.js';
 import type { TopicRoles } from '../users/topic-roles.js';
 import type { Texts } from './i18n/index.js';
 import type { ContactExchange } from '../contacts/contact-exchange-service.js';
@@ -40,6 +41,8 @@ export interface BotDeps {
   topicRoles: TopicRoles;
   /** The person's own waking hours (/profile). */
   wakingHours: PersonalHours;
+  /** "Keep looking and notify me". */
+  standing: StandingService;
 }
 
 /** grammY's context plus our dependencies, the user's row (once registered) and texts. */

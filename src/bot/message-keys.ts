@@ -39,6 +39,8 @@ export const messageKeys = {
         return `u${userId}-lifted-${notice.suspendedAt}`;
       case 'appeal.kept':
         return `a${notice.appealId}-kept`;
+      case 'standing.ended':
+        return `s${notice.searchId}-standing-ended`;
     }
   },
 

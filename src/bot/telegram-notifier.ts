@@ -15,6 +15,7 @@ import {
   mainKeyboard,
   proposalKeyboard,
   ratingKeyboard,
+  standingKeyboard,
 } from './keyboards/keyboards.js';
 import { CONTACT_RENDER } from './contact-notices.js';
 import { messageKeys } from './message-keys.js';
@@ -178,8 +179,11 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
       delivery.notice.matchId,
       delivery.t[EXPIRY_TEXT[delivery.notice.outcome]],
     ),
+  // With "Keep looking and notify me": the person who wanted a partner may leave it standing.
   'search.expired': (sink, { user, notice, t, key }) =>
-    sink.send(user, 'search_expired', key, t.searchExpired(notice.minutes)),
+    sink.send(user, 'search_expired', key, t.searchExpired(notice.minutes), {
+      reply_markup: standingKeyboard(t, 'start'),
+    }),
   'chat.ended': (sink, { user, notice, t, key }) => {
     const ended = t[ENDED_TEXT[notice.by]];
     if (!notice.rate) return sink.send(user, 'chat_ended', key, ended);
@@ -199,6 +203,8 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   'suspension.lifted': (sink, { user, t, key }) =>
     sink.send(user, 'moderation', key, t.suspensionLifted),
   'appeal.kept': (sink, { user, t, key }) => sink.send(user, 'moderation', key, t.appealKept),
+  'standing.ended': (sink, { user, notice, t, key }) =>
+    sink.send(user, 'search_expired', key, t.standingEnded(notice.hours)),
 };
 
 function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promise<void> {

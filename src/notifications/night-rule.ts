@@ -34,6 +34,7 @@ export function nightHandling(notice: Notice): NightHandling {
     case 'again.saved':
     case 'suspension.lifted':
     case 'appeal.kept':
+    case 'standing.ended': // hours after the person asked: it can wait for the morning
       return 'hold';
     case 'pause.ended':
       // A pause that ends at night ends quietly: the next /find simply works.

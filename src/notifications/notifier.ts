@@ -31,7 +31,9 @@ export type Notice =
   /** Operators lifted the suspension that began at `suspendedAt` (epoch ms). */
   | { kind: 'suspension.lifted'; suspendedAt: number }
   /** Operators read appeal `appealId` and kept the suspension. */
-  | { kind: 'appeal.kept'; appealId: number };
+  | { kind: 'appeal.kept'; appealId: number }
+  /** The standing request ("Keep looking and notify me") of `searchId` ran its `hours` out. */
+  | { kind: 'standing.ended'; searchId: string; hours: number };
 
 export type NoticeKind = Notice['kind'];
 

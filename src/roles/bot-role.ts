@@ -43,6 +43,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       pauses: core.pauses,
       topicRoles: core.topicRoles,
       wakingHours: core.wakingHours,
+      standing: core.standing,
     },
   });
   const paid = createPaidBroadcast({

@@ -48,6 +48,7 @@ export const timersRole: RoleFactory = ({ resources, core }) => {
       periodic(resources, 'search sweeper', sweepMs, async () => {
         await core.searchSweeper.expireSearches();
         await core.searchSweeper.reannounceStuck();
+        await core.searchSweeper.wakeStanding();
       }),
       workerOf<PauseEndData>(
         resources,

@@ -10,11 +10,13 @@ export interface SearchSweeperDeps {
   notifier: Notifier;
   log: Logger;
   searchTtlMs: number;
+  /** How long a standing request ("Keep looking and notify me") lasts: STANDING_REQUEST_HOURS. */
+  standingHours: number;
   /** A queued search older than this has probably lost its stream entry (a Redis flush). */
   stuckAfterMs: number;
 }
 
-const expired = z.object({ id: z.string(), user_id: z.number() });
+const expired = z.object({ id: z.string(), user_id: z.number(), standing: z.boolean() });
 const stuck = z.object({
   id: z.string(),
   user_id: z.number(),
@@ -59,12 +61,18 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
   return {
     async expireSearches(limit = 500): Promise<number> {
       const cutoff = sql.fragment`now() - make_interval(secs => ${deps.searchTtlMs / 1000})`;
+      // A standing request outlives the search TTL: it ends at its own `until`.
+      const standing = (id: FragmentSqlToken) =>
+        sql.fragment`EXISTS (SELECT 1 FROM standing_requests sr WHERE sr.search_id = ${id})`;
+      const stillStanding = (id: FragmentSqlToken) =>
+        sql.fragment`EXISTS (SELECT 1 FROM standing_requests sr
+                             WHERE sr.search_id = ${id} AND sr.until > now())`;
       const ended = await db.transaction(async (tx) => {
         // Pool rows first, skipping those a matcher holds: a claim locks the pool row before
         // the search row, so taking the search first could deadlock with it.
         const pooled = await tx.anyFirst(sql.type(z.object({ search_id: z.string() }))`
           SELECT search_id FROM waiting_pool
-          WHERE requested_at < ${cutoff}
+          WHERE requested_at < ${cutoff} AND NOT ${stillStanding(sql.fragment`waiting_pool.search_id`)}
           ORDER BY requested_at LIMIT ${limit}
           FOR UPDATE SKIP LOCKED`);
         const waiting = pooled.length
@@ -74,7 +82,7 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
                 WHERE search_id = ANY(${sql.array(pooled, 'uuid')}) RETURNING search_id)
               UPDATE searches SET state = 'expired', ended_at = now(), end_reason = 'ttl'
               WHERE id IN (SELECT search_id FROM gone) AND state = 'waiting'
-              RETURNING id, user_id`)
+              RETURNING id, user_id, ${standing(sql.fragment`id`)} AS standing`)
           : [];
         // Queued searches have no pool row; one a matcher is working on is locked: skip it.
         const queued = await tx.any(sql.type(expired)`
@@ -82,21 +90,75 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
           WHERE id IN (
             SELECT id FROM searches
             WHERE state = 'queued' AND requested_at < ${cutoff}
+              AND NOT ${stillStanding(sql.fragment`searches.id`)}
             ORDER BY requested_at LIMIT ${limit}
             FOR UPDATE SKIP LOCKED)
-          RETURNING id, user_id`);
+          RETURNING id, user_id, ${standing(sql.fragment`id`)} AS standing`);
         return [...waiting, ...queued];
       });
       for (const row of ended) {
         await deps.notifier
-          .notify(row.user_id, {
-            kind: 'search.expired',
-            searchId: row.id,
-            minutes: Math.round(deps.searchTtlMs / 60_000),
-          })
+          .notify(
+            row.user_id,
+            row.standing
+              ? { kind: 'standing.ended', searchId: row.id, hours: deps.standingHours }
+              : {
+                  kind: 'search.expired',
+                  searchId: row.id,
+                  minutes: Math.round(deps.searchTtlMs / 60_000),
+                },
+          )
           .catch((error: unknown) => deps.log.error({ err: error }, 'search expiry notice failed'));
       }
       return ended.length;
+    },
+
+    /**
+     * Standing requests whose person has just woken (asleep at the last look, awake now):
+     * their searches leave the pool and are announced again, so the matcher looks for a
+     * partner among those who joined the pool during the night. Returns how many.
+     */
+    async wakeStanding(limit = 500): Promise<number> {
+      const woken = await db.transaction(async (tx) => {
+        const flipped = await tx.anyFirst(sql.type(z.object({ search_id: z.string() }))`
+          WITH looked AS (
+            SELECT search_id, asleep AS was, standing_asleep(search_id) AS now_asleep
+            FROM standing_requests WHERE until > now()
+            ORDER BY search_id LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED),
+          changed AS (
+            UPDATE standing_requests sr SET asleep = looked.now_asleep
+            FROM looked
+            WHERE sr.search_id = looked.search_id AND looked.was <> looked.now_asleep
+            RETURNING sr.search_id, looked.was)
+          SELECT search_id FROM changed WHERE was`);
+        if (!flipped.length) return [];
+        // Pool rows first, skipping those a matcher holds (the order expireSearches explains).
+        const pooled = await tx.anyFirst(sql.type(z.object({ search_id: z.string() }))`
+          DELETE FROM waiting_pool WHERE search_id IN (
+            SELECT search_id FROM waiting_pool
+            WHERE search_id = ANY(${sql.array(flipped, 'uuid')}) FOR UPDATE SKIP LOCKED)
+          RETURNING search_id`);
+        if (!pooled.length) return [];
+        return tx.any(sql.type(stuck)`
+          UPDATE searches s SET state = 'queued', queued_at = now()
+          FROM users u
+          WHERE s.id = ANY(${sql.array(pooled, 'uuid')}) AND s.state = 'waiting'
+            AND u.id = s.user_id
+          RETURNING s.id, s.user_id, s.requested_at, u.tz,
+            array(SELECT topic_id FROM user_topics WHERE user_id = s.user_id ORDER BY topic_id)
+              AS topic_ids`);
+      });
+      for (const row of woken) {
+        await deps.producer.enqueue({
+          request_id: row.id,
+          user_id: row.user_id,
+          topics: row.topic_ids,
+          tz: row.tz,
+          requested_at: row.requested_at.getTime(),
+        });
+      }
+      return woken.length;
     },
 
     /** Re-announces searches queued for longer than `stuckAfterMs`. */

@@ -184,6 +184,7 @@ describe('matching: races on the waiting pool (PostgreSQL)', function () {
         },
       },
       log: createLogger('silent'),
+      standingHours: 24,
       searchTtlMs: 60_000,
       stuckAfterMs: 3_600_000,
     });

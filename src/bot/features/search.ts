@@ -38,25 +38,31 @@ async function find(ctx: BotContext): Promise<void> {
       },
     );
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    switch (error.code) {
-      case 'profile_incomplete':
-        return say(ctx, user.rules_accepted_at ? t.incomplete : t.rulesFirst);
-      case 'busy': {
-        const inChat = (await deps.chats.activeChatOf(user.id)) !== null;
-        return say(ctx, inChat ? t.busyChat : t.busyProposal);
-      }
-      case 'suspended':
-        return say(ctx, t.suspended);
-      case 'paused':
-        return sayPaused(ctx);
-      case 'unavailable':
-        return say(ctx, t.queueUnavailable);
-      case 'not_found':
-        return say(ctx, t.rulesFirst);
-      default:
-        throw error;
+    return sayFindRefused(ctx, error);
+  }
+}
+
+/** The answer to a search that could not start (also for "Keep looking and notify me"). */
+export async function sayFindRefused(ctx: BotContext, error: unknown): Promise<void> {
+  const { t, user, deps } = ctx;
+  if (!(error instanceof AppError) || !user) throw error;
+  switch (error.code) {
+    case 'profile_incomplete':
+      return say(ctx, user.rules_accepted_at ? t.incomplete : t.rulesFirst);
+    case 'busy': {
+      const inChat = (await deps.chats.activeChatOf(user.id)) !== null;
+      return say(ctx, inChat ? t.busyChat : t.busyProposal);
     }
+    case 'suspended':
+      return say(ctx, t.suspended);
+    case 'paused':
+      return sayPaused(ctx);
+    case 'unavailable':
+      return say(ctx, t.queueUnavailable);
+    case 'not_found':
+      return say(ctx, t.rulesFirst);
+    default:
+      throw error;
   }
 }
 

@@ -269,4 +269,13 @@ export const en: Texts = {
     `Your waking hours: ${hours} (your time). Outside them I propose nobody to you and send you nothing, unless it answers something you just did. Choose:`,
   hoursDefault: 'As the service (default)',
   hoursSaved: (hours: string) => `Waking hours: ${hours}, your time.`,
+  standingButton: 'Keep looking and notify me',
+  standingStopButton: 'Stop looking',
+  standingStarted: (hours: number) =>
+    `I keep looking for up to ${hours} h and will notify you when I find someone. I propose nobody to you during your night, and a proposal waits longer for your answer. To stop: /cancel.`,
+  standingEnded: (hours: number) =>
+    `I kept looking for ${hours} h and found nobody, so I stopped. To search again: /find.`,
+  standingStopped: 'Stopped: I am not looking for you any more.',
+  standingSlowPartner:
+    'This person asked me to keep looking while they are away from the chat, so their answer may take a while.',
 };

@@ -256,3 +256,9 @@ export function wakingHoursKeyboard(
     ],
   };
 }
+
+/** Under "nobody matched": keep the search standing for hours, or, once standing, stop it. */
+export function standingKeyboard(t: Texts, action: 'start' | 'stop'): InlineKeyboardMarkup {
+  const text = action === 'start' ? t.standingButton : t.standingStopButton;
+  return { inline_keyboard: [[button(text, { type: 'standing', action })]] };
+}

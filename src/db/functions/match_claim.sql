@@ -2,6 +2,8 @@
 -- engagements (whose primary key makes double booking impossible: a second live proposal
 -- for either user fails here and the whole statement rolls back), marks both searches
 -- proposed. first_requested_ms lists the requests (epoch ms) that got their first proposal.
+-- A proposal to someone with a standing request waits that request's longer TTL (they are not
+-- watching the chat); expires_ms returns the deadline, so the proposal's timer follows it.
 CREATE OR REPLACE FUNCTION match_claim(
   p_user bigint, p_search uuid, p_partner bigint, p_partner_search uuid,
   p_score double precision, p_shared integer[], p_ttl_ms integer,
@@ -19,7 +21,9 @@ BEGIN
                        shared_topic_ids, expires_at, requeue_count)
   SELECT p_user, p_partner, p_search, p_partner_search,
          least(1, greatest(0, p_score)), cardinality(p_shared), p_shared,
-         now() + p_ttl_ms * interval '1 millisecond',
+         now() + greatest(p_ttl_ms, (SELECT max(sr.proposal_ttl_ms) FROM standing_requests sr
+                                     WHERE sr.search_id IN (p_search, p_partner_search)))
+               * interval '1 millisecond',
          coalesce((SELECT max(requeue_count) FROM searches WHERE id IN (p_search, p_partner_search)), 0)
   RETURNING id, floor(extract(epoch FROM expires_at) * 1000) INTO v_match, expires_ms;
   INSERT INTO engagements (user_id, match_id, kind)

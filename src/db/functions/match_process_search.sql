@@ -66,7 +66,9 @@ BEGIN
   topic_ids := r.topic_ids;
   -- A candidate whose pool row outlived its search (a writer that raced a matcher left it)
   -- is dropped and the next one tried, so a leftover cannot fail claim after claim.
-  FOR v_try IN 1..3 LOOP
+  -- A standing request that comes back to the queue at night (its proposal was skipped) waits
+  -- in the pool: it is not proposed to anyone until its person wakes.
+  FOR v_try IN 1..(CASE WHEN standing_asleep(p_search) THEN 0 ELSE 3 END) LOOP
     v_started := clock_timestamp();
     SELECT * INTO c FROM match_select_candidate(r.user_id, r.topic_ids, p_offset, p_waking, true,
                                                 r.help_ids, r.learn_ids);

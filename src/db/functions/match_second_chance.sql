@@ -20,6 +20,11 @@ DECLARE
   v_mine uuid;
   v_theirs uuid;
 BEGIN
+  -- A standing request at night is proposed to nobody (see match_process_search).
+  IF standing_asleep(p_search) THEN
+    kind := 'waiting';
+    RETURN;
+  END IF;
   -- The requester's topic roles come from the pool row they have just joined.
   SELECT * INTO c FROM match_select_candidate(p_user, p_topics, p_offset, p_waking, false,
     coalesce((SELECT w.help_topic_ids FROM waiting_pool w WHERE w.user_id = p_user), '{}'),

@@ -39,6 +39,10 @@ BEGIN
                       WHERE rc.user_id = w.user_id AND rc.other_id = p_user AND rc.until > now())
       AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = p_user AND b.blocked_id = w.user_id)
       AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = w.user_id AND b.blocked_id = p_user)
+      -- A standing request is skipped while its person sleeps: here rather than in the matcher,
+      -- so every path that picks a partner (first pass, batch, second chance) skips them alike,
+      -- and a sleeper keeps their place in the pool instead of being taken and handed back.
+      AND NOT standing_asleep(w.search_id)
     ORDER BY 5 DESC, w.requested_at ASC
     LIMIT 1;
     IF NOT FOUND THEN
