@@ -142,11 +142,13 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
   async proposal(sink, { user, notice, t, key }) {
     const partner = await sink.partner(user, t);
     if (!partner) return;
+    const card = t.proposal(partner.name, partner.topics, partner.hours, partner.help);
     await sink.send(
       user,
       'proposal',
       key,
-      t.proposal(partner.name, partner.topics, partner.hours, partner.help),
+      // The partner asked to be notified and is not watching the chat: their answer may be slow.
+      user.partner_standing ? `${card}\n\n${t.standingSlowPartner}` : card,
       {
         reply_markup: proposalKeyboard(t, notice.matchId),
       },

@@ -32,6 +32,7 @@ const CASES = [
     cancelled: /^Search stopped\./,
     chosen: /^Waking hours: 07:00–22:00, your time\.$/,
     intro: /chat is open/,
+    slow: /their answer may take a while\.$/,
   },
   {
     language: 'ru' as const,
@@ -43,6 +44,7 @@ const CASES = [
     cancelled: /^Поиск остановлен\./,
     chosen: /^Часы бодрствования: 07:00–22:00 по вашему времени\.$/,
     intro: /Чат открыт/,
+    slow: /ответ может занять время\.$/,
   },
 ];
 
@@ -133,6 +135,9 @@ for (const c of CASES) {
       const forSleeper = await expectProposal(sleeper, 15_000);
       const forPartner = await expectProposal(partner, 15_000);
       assert.equal(forSleeper.matchId, forPartner.matchId);
+      // Both stand, so each card says the other may be slow to answer.
+      assert.match(forSleeper.message.text ?? '', c.slow);
+      assert.match(forPartner.message.text ?? '', c.slow);
       const ttl = await t.app.deps.db.oneFirst(sql.type(z.object({ ttl: z.number() }))`
         SELECT extract(epoch FROM expires_at - created_at)::float8 AS ttl
         FROM matches WHERE id = ${forSleeper.matchId}`);

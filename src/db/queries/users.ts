@@ -57,6 +57,8 @@ const recipientRow = z.object({
   /** Shared topics the partner can help with and the user wants to learn, and the reverse. */
   partner_helps_ids: z.array(z.number()),
   partner_learns_ids: z.array(z.number()),
+  /** The partner's side of the match is a standing request: they may be slow to answer. */
+  partner_standing: z.boolean(),
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
@@ -83,7 +85,10 @@ export function getRecipient(
            array(SELECT pt.topic_id FROM user_topics pt
                  JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
                  WHERE pt.user_id = p.id AND pt.role = 'learn' AND mt.role = 'help'
-                 ORDER BY pt.topic_id) AS partner_learns_ids
+                 ORDER BY pt.topic_id) AS partner_learns_ids,
+           EXISTS (SELECT 1 FROM standing_requests sr
+                   WHERE sr.search_id = CASE WHEN m.user_a = u.id THEN m.search_b ELSE m.search_a END)
+             AS partner_standing
     FROM users u
     LEFT JOIN matches m ON m.id = ${matchId}::bigint AND u.id IN (m.user_a, m.user_b)
     LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
