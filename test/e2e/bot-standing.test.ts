@@ -33,6 +33,8 @@ const CASES = [
     chosen: /^Waking hours: 07:00–22:00, your time\.$/,
     intro: /chat is open/,
     slow: /their answer may take a while\.$/,
+    resumed: /^Your break is over\./,
+    deleted: /^Done: your data has been deleted\./,
   },
   {
     language: 'ru' as const,
@@ -45,6 +47,8 @@ const CASES = [
     chosen: /^Часы бодрствования: 07:00–22:00 по вашему времени\.$/,
     intro: /Чат открыт/,
     slow: /ответ может занять время\.$/,
+    resumed: /^Пауза закончена\./,
+    deleted: /удалены/,
   },
 ];
 
@@ -177,6 +181,29 @@ for (const c of CASES) {
         UPDATE standing_requests SET until = now() WHERE user_id = ${thirdId}`);
       await expectMessage(third, c.ended, 10_000);
       assert.equal(await searchState(third.id), 'expired');
+    });
+
+    it('a pause ends a standing request; /delete forgets one', async () => {
+      const thirdId = await userIdOf(t, third.id);
+      await stand(third);
+      await third.sendCommand('pause');
+      const prompt = await newestWithButton(third, /^pause:1$/);
+      await third.pressButton(prompt.message_id, 'pause:1');
+      await eventually(
+        async () => (await searchState(third.id)) === 'cancelled',
+        10_000,
+        'the pause ended the standing search',
+      );
+      await third.sendCommand('resume');
+      await expectMessage(third, c.resumed, 10_000);
+      await stand(third);
+      await third.sendCommand('delete');
+      const confirm = await newestWithButton(third, /^delete:yes$/);
+      await third.pressButton(confirm.message_id, 'delete:yes');
+      await expectMessage(third, c.deleted, 10_000);
+      const left = await t.app.deps.db.oneFirst(sql.type(z.object({ n: z.number() }))`
+        SELECT count(*)::int AS n FROM standing_requests WHERE user_id = ${thirdId}`);
+      assert.equal(left, 0);
     });
   });
 }
