@@ -32,6 +32,19 @@ const stuck = z.object({
 export function createSearchSweeper(deps: SearchSweeperDeps) {
   const { db } = deps;
 
+  /** One match.find entry per search put back in the queue. */
+  async function announce(rows: readonly z.infer<typeof stuck>[]): Promise<void> {
+    for (const row of rows) {
+      await deps.producer.enqueue({
+        request_id: row.id,
+        user_id: row.user_id,
+        topics: row.topic_ids,
+        tz: row.tz,
+        requested_at: row.requested_at.getTime(),
+      });
+    }
+  }
+
   /** Puts a new match.find entry for up to `limit` searches queued before `cutoff`. */
   async function reannounce(cutoff: FragmentSqlToken, limit: number): Promise<number> {
     const rows = await db.any(sql.type(stuck)`
@@ -45,15 +58,7 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
         AND u.id = s.user_id
       RETURNING s.id, s.user_id, s.requested_at, u.tz,
         array(SELECT topic_id FROM user_topics WHERE user_id = s.user_id ORDER BY topic_id) AS topic_ids`);
-    for (const row of rows) {
-      await deps.producer.enqueue({
-        request_id: row.id,
-        user_id: row.user_id,
-        topics: row.topic_ids,
-        tz: row.tz,
-        requested_at: row.requested_at.getTime(),
-      });
-    }
+    await announce(rows);
     if (rows.length) deps.log.warn({ count: rows.length }, 're-announced queued searches');
     return rows.length;
   }
@@ -149,15 +154,7 @@ export function createSearchSweeper(deps: SearchSweeperDeps) {
             array(SELECT topic_id FROM user_topics WHERE user_id = s.user_id ORDER BY topic_id)
               AS topic_ids`);
       });
-      for (const row of woken) {
-        await deps.producer.enqueue({
-          request_id: row.id,
-          user_id: row.user_id,
-          topics: row.topic_ids,
-          tz: row.tz,
-          requested_at: row.requested_at.getTime(),
-        });
-      }
+      await announce(woken);
       return woken.length;
     },
 
