@@ -16,6 +16,10 @@ export interface SandboxFigures extends CrowdFigures {
   activeChats: number;
   waiting: number;
   meanRating: number | undefined;
+  /** Contact exchange: presses, withdrawn, chats whose contacts were revealed. */
+  contacts: { presses: number; withdrawn: number; revealed: number };
+  /** Chat again: wishes, pairs saved, /again invitations made and of those accepted. */
+  again: { wishes: number; pairs: number; invitations: number; accepted: number };
   /** Sends and edits Telegram accepted, by purpose (telegram_messages_total). */
   messagesByPurpose: Record<string, number>;
 }
@@ -57,6 +61,13 @@ const counts = z.object({
   active_chats: z.number(),
   waiting: z.number(),
   mean_rating: z.number().nullable(),
+  contact_presses: z.number(),
+  contact_withdrawn: z.number(),
+  contact_revealed: z.number(),
+  again_wishes: z.number(),
+  again_pairs: z.number(),
+  again_invitations: z.number(),
+  again_accepted: z.number(),
 });
 
 /** The crowd's view (time to proposal as users saw it) plus PostgreSQL's (what was decided). */
@@ -69,7 +80,17 @@ export async function readSandboxFigures(app: App, crowd: Crowd): Promise<Sandbo
            (count(*) FILTER (WHERE status = 'expired'))::int AS expired,
            (SELECT count(*) FROM chat_sessions WHERE ended_at IS NULL)::int AS active_chats,
            (SELECT count(*) FROM waiting_pool)::int AS waiting,
-           (SELECT avg(rating)::float8 FROM feedback) AS mean_rating
+           (SELECT avg(rating)::float8 FROM feedback) AS mean_rating,
+           (SELECT coalesce(sum(round), 0) FROM contact_requests)::int AS contact_presses,
+           (SELECT count(*) FROM contact_requests WHERE withdrawn_at IS NOT NULL)::int
+             AS contact_withdrawn,
+           (SELECT count(DISTINCT match_id) FROM contact_requests WHERE revealed_at IS NOT NULL)::int
+             AS contact_revealed,
+           (SELECT count(*) FROM again_wishes)::int AS again_wishes,
+           (SELECT count(*) FROM again_pairs)::int AS again_pairs,
+           (count(*) FILTER (WHERE kind = 'again'))::int AS again_invitations,
+           (count(*) FILTER (WHERE kind = 'again' AND status = 'active'))::int
+             AS again_accepted
     FROM matches`);
   const decided = row.confirmed + row.declined + row.expired;
   return {
@@ -83,6 +104,17 @@ export async function readSandboxFigures(app: App, crowd: Crowd): Promise<Sandbo
     activeChats: row.active_chats,
     waiting: row.waiting,
     meanRating: row.mean_rating ?? undefined,
+    contacts: {
+      presses: row.contact_presses,
+      withdrawn: row.contact_withdrawn,
+      revealed: row.contact_revealed,
+    },
+    again: {
+      wishes: row.again_wishes,
+      pairs: row.again_pairs,
+      invitations: row.again_invitations,
+      accepted: row.again_accepted,
+    },
     messagesByPurpose: await messagesByPurpose(app),
   };
 }
@@ -195,6 +227,18 @@ export function acceptanceTable(figures: SandboxFigures): string {
       '/pause taken, ended early, end notices',
       '—',
       `${figures.pauses}, ${figures.resumedEarly}, ${figures.messagesByPurpose.pause_ended ?? 0}`,
+      undefined,
+    ],
+    [
+      'contact exchange: presses, withdrawn, chats revealed',
+      '—',
+      `${figures.contacts.presses}, ${figures.contacts.withdrawn}, ${figures.contacts.revealed}`,
+      undefined,
+    ],
+    [
+      'chat again: wishes, pairs saved, /again invitations, accepted',
+      '—',
+      `${figures.again.wishes}, ${figures.again.pairs}, ${figures.again.invitations}, ${figures.again.accepted}`,
       undefined,
     ],
   ];
