@@ -51,8 +51,14 @@ How the figures are measured:
   arriving in their Telegram chat, through the outbound queue and its per-chat throttle.
   Only the first proposal of each /find counts.
 - */find within 60 s* counts each /find once it has a proposal or is at least 60 s old.
-- *Compatible partner waiting* means someone sharing ≥ 2 topics was searching (per the
-  crowd's own view) when the user pressed /find; it ignores cooldowns, so it is generous.
+- *Compatible partner waiting* means the service had someone it could propose when the user
+  pressed /find: another person with an open search who was not in a proposal of their own,
+  sharing ≥ 2 topics, never proposed to this user before (a decided proposal leaves the pair
+  a cooldown) and not blocked. It is judged after the fact from PostgreSQL's history
+  (\`sandbox/partner-waiting.ts\`). The crowd's own view, someone compatible searching as the
+  crowd saw it, is reported beside it: it also counts partners in cooldown and partners whose
+  own proposal was already on its way, so some of those finds cannot get a proposal within
+  1 s however fast the bot is.
 - *accept_rate* is confirmed / decided proposals in PostgreSQL over the whole run, the same
   ratio the \`accept_rate\` gauge reports over 60 minutes.`;
 

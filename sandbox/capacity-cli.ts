@@ -13,6 +13,7 @@ import {
 } from './capacity.js';
 import { messagesByPurpose } from './sandbox-figures.js';
 import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
+import { partnersWaiting } from './partner-waiting.js';
 import { runSandbox } from './sandbox-runner.js';
 
 const base = sandboxCommand('npm run capacity --', { ...SANDBOX_DEFAULTS, users: 600 });
@@ -81,6 +82,9 @@ async function run(): Promise<void> {
     const to = Date.now();
     const after = await messagesByPurpose(sandbox.app);
     await sleep(GRACE_MS);
+    await sandbox.crowd.stats.judgeWaiting((presses) =>
+      partnersWaiting(sandbox.app.deps.db, presses),
+    );
     const step: CapacityStep = {
       rate,
       seconds: (to - from) / 1000,

@@ -100,7 +100,7 @@ export function createCrowd(options: CrowdOptions) {
         other.state === 'searching' &&
         compatible(other.profile.topicIds, person.profile.topicIds),
     );
-    person.findIndex = stats.find(partnerWaiting);
+    person.findIndex = stats.find(person.user.id, partnerWaiting);
     return person.user.sendCommand('find');
   }
 

@@ -15,9 +15,12 @@ const step = (rate: number, p95: number | undefined, over: Partial<CapacityStep>
     rate,
     seconds: 60,
     finds: rate * 60,
-    compatible: 50,
-    compatibleUnanswered: 0,
-    compatibleP95Ms: p95,
+    waiting: 50,
+    waitingUnanswered: 0,
+    waitingP95Ms: p95,
+    compatible: 60,
+    compatibleUnanswered: 3,
+    compatibleP95Ms: 700,
     noOneIdle: 0,
     messages: { proposal: rate * 60 * 1.5, chat_open: rate * 30, relay: rate * 60, reply: 7 },
     loadAverage: 3,
@@ -25,24 +28,45 @@ const step = (rate: number, p95: number | undefined, over: Partial<CapacityStep>
   }) satisfies CapacityStep;
 
 describe('the capacity run', () => {
-  it('judges a step by p95 with a partner waiting, counting the unanswered apart', () => {
+  it('judges a step by p95 with a partner the service could propose, an unanswered one as never', () => {
     const at = 1_000_000;
+    const tgId = 7;
     const figures = windowFigures(
       [
-        { at, proposedAt: at + 300, compatibleWaiting: true },
-        { at, proposedAt: at + 900, compatibleWaiting: true },
-        { at, compatibleWaiting: true },
-        { at, compatibleWaiting: false },
+        { at, tgId, proposedAt: at + 300, compatibleWaiting: true, partnerWaiting: true },
+        { at, tgId, proposedAt: at + 900, compatibleWaiting: true, partnerWaiting: true },
+        { at, tgId, compatibleWaiting: true, partnerWaiting: false },
+        { at, tgId, compatibleWaiting: false, partnerWaiting: false },
       ],
       2,
     );
     assert.deepEqual(figures, {
       finds: 4,
+      waiting: 2,
+      waitingUnanswered: 0,
+      waitingP95Ms: 900,
       compatible: 3,
       compatibleUnanswered: 1,
       compatibleP95Ms: 900,
       noOneIdle: 2,
     });
+    // 19 answered in 100 ms and one never: the 95th percentile is still 100 ms; with 9 and
+    // one never, it is the one never answered.
+    const answered = (n: number) =>
+      Array.from({ length: n }, () => ({
+        at,
+        tgId,
+        proposedAt: at + 100,
+        compatibleWaiting: true,
+        partnerWaiting: true,
+      }));
+    const never = { at, tgId, compatibleWaiting: true, partnerWaiting: true };
+    const lost = windowFigures([...answered(19), never], 0);
+    assert.equal(lost.waitingUnanswered, 1);
+    assert.equal(lost.waitingP95Ms, 100);
+    const lostMore = windowFigures([...answered(9), never], 0);
+    assert.equal(lostMore.waitingP95Ms, Number.POSITIVE_INFINITY);
+    assert.equal(isSustained(step(2, lostMore.waitingP95Ms)), false, 'a lost proposal fails');
   });
 
   it('takes the highest rate pressed before the first step that missed 2 s', () => {
@@ -60,7 +84,10 @@ describe('the capacity run', () => {
   it('writes its section into the acceptance report, replacing an older one', () => {
     const table = capacityTable([step(2, 400), step(3, 2_500)]);
     assert.match(table, /\*\*Highest sustained rate: 2\.00 \/find per second pressed\*\*/);
-    assert.match(table, /\| 3 \| 3\.00 \| 50 \(0 unanswered\) \| 2500 ms \|/);
+    assert.match(
+      table,
+      /\| 3 \| 3\.00 \| 50 \(0 unanswered\) \| 2500 ms \| 60 \(3 unanswered\), 700 ms \|/,
+    );
     const doc = '# Acceptance run\n\n## Figures\n\ntable\n\n## Alerts\n\nnone\n';
     const once = replaceSection(doc, '## Capacity at the free limit\n\nfirst');
     const twice = replaceSection(once, '## Capacity at the free limit\n\nsecond');

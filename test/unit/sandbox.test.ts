@@ -92,12 +92,12 @@ describe('crowd statistics', () => {
   it('tells when the first proposal reached someone, and counts the onboarded', async () => {
     let now = 100;
     const stats = createCrowdStats(() => now);
-    const find = stats.find(false);
+    const find = stats.find(1, false);
     stats.onboarded();
     now = 250;
     stats.proposed(find);
     now = 900;
-    stats.proposed(stats.find(false));
+    stats.proposed(stats.find(1, false));
     assert.equal(await stats.firstProposal, 250);
     assert.equal(stats.figures().onboarded, 1);
   });
@@ -105,10 +105,10 @@ describe('crowd statistics', () => {
   it('spreads the compatible finds by when their proposal was seen', () => {
     let now = 0;
     const stats = createCrowdStats(() => now);
-    const fast = stats.find(true);
-    const slow = stats.find(true);
-    stats.find(true); // never answered
-    stats.find(false); // nobody compatible: not in the spread
+    const fast = stats.find(1, true);
+    const slow = stats.find(1, true);
+    stats.find(1, true); // never answered
+    stats.find(1, false); // nobody compatible: not in the spread
     now = 800;
     stats.proposed(fast);
     now = 3_000;
@@ -128,8 +128,8 @@ describe('crowd statistics', () => {
   it('judges "within 60 s" only once a /find has an answer or is 60 s old', () => {
     let now = 0;
     const stats = createCrowdStats(() => now);
-    const fast = stats.find(true);
-    stats.find(false);
+    const fast = stats.find(1, true);
+    stats.find(1, false);
     now = 400;
     stats.proposed(fast);
     stats.proposed(fast); // a second proposal of the same /find does not count again
@@ -151,5 +151,38 @@ describe('crowd statistics', () => {
     assert.equal(figures.judged, 2);
     assert.equal(figures.shareWithin60s, 0.5);
     assert.equal(figures.timeToProposalMs.p50, 400);
+  });
+
+  it("judges the service's view of a partner waiting once, and spreads those finds", async () => {
+    let now = 0;
+    const stats = createCrowdStats(() => now);
+    const fast = stats.find(11, true);
+    stats.find(12, true); // the crowd saw someone compatible; the service had nobody to propose
+    const judged: number[][] = [];
+    await stats.judgeWaiting((presses) => {
+      judged.push(presses.map((press) => press.tgId));
+      return Promise.resolve(presses.map((press) => press.tgId === 11));
+    });
+    const late = stats.find(13, false);
+    await stats.judgeWaiting((presses) => {
+      judged.push(presses.map((press) => press.tgId));
+      return Promise.resolve(presses.map(() => true));
+    });
+    assert.deepEqual(judged, [[11, 12], [13]], 'each press is judged once');
+    now = 500;
+    stats.proposed(fast);
+    now = 2_500;
+    stats.proposed(late);
+    const figures = stats.figures();
+    assert.equal(figures.waitingJudged, 2);
+    assert.equal(figures.waitingWithin1s, 1);
+    assert.equal(figures.shareWaitingWithin1s, 0.5);
+    assert.deepEqual(figures.waitingSpread.within, [
+      [1_000, 1],
+      [2_000, 1],
+      [5_000, 2],
+      [60_000, 2],
+    ]);
+    assert.equal(figures.compatibleJudged, 2, "the crowd's view is kept apart");
   });
 });
