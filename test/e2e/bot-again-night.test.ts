@@ -11,6 +11,7 @@ import {
   againData,
   newestWithButton,
   press,
+  restartThenFireAtNight,
   userIdOf,
   zoneAtLocalHour,
 } from '../helpers/again-steps.js';
@@ -95,18 +96,7 @@ describe('e2e: chat again across the night (Russian)', function () {
   });
 
   it('survives a restart, and a job that fires at night waits again', async () => {
-    await t.restartApp();
-    const job = await heldJob();
-    assert.equal(await job?.getState(), 'delayed', 'still held after the restart');
-    await job!.promote();
-    await eventually(
-      async () => {
-        const again = await heldJob();
-        return again?.processedOn !== undefined && (await again.getState()) === 'delayed';
-      },
-      10_000,
-      'the job ran, saw the night and waits again',
-    );
+    await restartThenFireAtNight(t, heldJob);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(invitations(), 0, 'still nothing at night');
   });

@@ -11,6 +11,7 @@ import {
   edited,
   newestWithButton,
   press,
+  restartThenFireAtNight,
   userIdOf,
   zoneAtLocalHour,
 } from '../helpers/again-steps.js';
@@ -110,19 +111,7 @@ for (const c of CASES) {
         10_000,
         'the notice is held until morning',
       );
-      await t.restartApp();
-      const job = await heldJob();
-      assert.equal(await job?.getState(), 'delayed', 'still held after the restart');
-      // Its job firing while it is still night only holds it again.
-      await job!.promote();
-      await eventually(
-        async () => {
-          const again = await heldJob();
-          return again?.processedOn !== undefined && (await again.getState()) === 'delayed';
-        },
-        10_000,
-        'the job ran, saw the night and waits again',
-      );
+      await restartThenFireAtNight(t, heldJob);
       assert.equal(savedNotices(), 0, 'nothing reaches the sleeper at night');
     });
 

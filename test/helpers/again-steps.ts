@@ -1,8 +1,11 @@
+import { strict as assert } from 'node:assert';
+import type { Job } from 'bullmq';
 import type { Message } from 'grammy/types';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { EmulatedUser } from '@tete/bot-api-emulator';
 import type { TestApp } from './app-harness.js';
+import { eventually } from './eventually.js';
 import { expectButton } from './telegram-users.js';
 import { packCallback, type AgainAction } from '../../src/bot/callback-data.js';
 
@@ -46,3 +49,25 @@ export const edited = (user: EmulatedUser, messageId: number, pattern: RegExp) =
     timeoutMs: 15_000,
     since: 'beginning',
   });
+
+/**
+ * A held delivery's delayed job survives a restart of the app, and when it fires while it is
+ * still night for its person, it only holds the delivery again: it ran, and is delayed anew.
+ */
+export async function restartThenFireAtNight(
+  t: TestApp,
+  heldJob: () => Promise<Job | undefined>,
+): Promise<void> {
+  await t.restartApp();
+  const job = await heldJob();
+  assert.equal(await job?.getState(), 'delayed', 'still held after the restart');
+  await job!.promote();
+  await eventually(
+    async () => {
+      const again = await heldJob();
+      return again?.processedOn !== undefined && (await again.getState()) === 'delayed';
+    },
+    10_000,
+    'the job ran, saw the night and waits again',
+  );
+}
