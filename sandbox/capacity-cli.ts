@@ -6,6 +6,9 @@ import { defineCommand, readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 import {
   capacityTable,
+  checkCrowd,
+  crowdFor,
+  PEOPLE_PER_FIND_PER_SECOND,
   countersSince,
   isSustained,
   replaceSection,
@@ -16,15 +19,26 @@ import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
 import { partnersWaiting } from './partner-waiting.js';
 import { runSandbox } from './sandbox-runner.js';
 
-const base = sandboxCommand('npm run capacity --', { ...SANDBOX_DEFAULTS, users: 600 });
+const base = sandboxCommand('npm run capacity --', SANDBOX_DEFAULTS);
+/** How much faster than OUTBOUND_RATE_PER_SECOND the bot may send while the crowd onboards. */
+const ONBOARDING_SPEEDUP = 4;
 const COMMAND = defineCommand({
   usage: 'npm run capacity --',
   summary:
     'The capacity run: the sandbox with its crowd onboarded, then "Find" pressed at a rate\n' +
     'stepped up until people with a partner waiting no longer see their proposal within 2 s\n' +
-    '(p95). Writes the steps into bench/ACCEPTANCE.md.',
+    '(p95). Writes the steps into bench/ACCEPTANCE.md.\n\n' +
+    `The crowd is sized for --to (${PEOPLE_PER_FIND_PER_SECOND} people per /find/s), so the rate ` +
+    'is not capped by the crowd\n' +
+    'running out of idle people; a smaller --users is refused. It onboards through the bot at\n' +
+    `${ONBOARDING_SPEEDUP}x OUTBOUND_RATE_PER_SECOND (the emulator enforces no limit), then ` +
+    'rests until picked;\nthe steps run at the configured rate.',
   flags: {
-    users: base.flags.users,
+    users: {
+      ...base.flags.users,
+      default: undefined,
+      shownDefault: `enough for --to: ${PEOPLE_PER_FIND_PER_SECOND} per /find/s`,
+    },
     ttl: base.flags.ttl,
     seed: base.flags.seed,
     from: { kind: 'number', min: 0.1, max: 1_000, default: 2, help: 'the first rate (/find/s)' },
@@ -55,24 +69,28 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(): Promise<void> {
   const options = readCommandLine(COMMAND);
+  const users = options.users ?? crowdFor(options.to);
+  checkCrowd(users, options.to);
   const loaded = loadConfig();
   // The run measures what paid broadcasts allow, not the daily cap: with the cap of 100 Stars
   // (1000 messages) onboarding alone would spend it in the first minute.
   const config = options.paid
     ? { ...loaded, PAID_BROADCAST_PER_SECOND: options.paid, PAID_BROADCAST_DAILY_STARS: 10_000_000 }
     : loaded;
-  const sandboxRun = await runSandbox(config, {
-    users: options.users,
-    rate: options.from,
-    duration: 0,
-    ttl: options.ttl,
-    seed: options.seed,
-  });
+  const onboardingRate = ONBOARDING_SPEEDUP * config.OUTBOUND_RATE_PER_SECOND;
+  const started = Date.now();
+  const sandboxRun = await runSandbox(
+    config,
+    { users, rate: options.from, duration: 0, ttl: options.ttl, seed: options.seed },
+    process.stdout,
+    { onboardingRatePerSecond: onboardingRate, findWhenOnboarded: false },
+  );
   const { sandbox, console } = sandboxRun;
   const onSignal = () => void sandboxRun.stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   if (!(await sandbox.ready)) throw new Error('the crowd did not finish onboarding');
+  const onboardedIn = (Date.now() - started) / 1000;
   const steps: CapacityStep[] = [];
   for (let rate = options.from; rate <= options.to + 1e-9; rate += options.step) {
     sandbox.crowd.setRate(rate);
@@ -103,11 +121,16 @@ async function run(): Promise<void> {
   const section = [
     heading,
     '',
-    `Command: \`npm run capacity -- --users ${options.users} --from ${options.from} ` +
+    `Command: \`npm run capacity -- --users ${users} --from ${options.from} ` +
       `--step ${options.step} --to ${options.to} --seconds ${options.seconds} --ttl ${options.ttl} ` +
       `--seed ${options.seed}${options.paid ? ` --paid ${options.paid}` : ''}\`, run at ` +
-      `${new Date().toISOString()}. The crowd (the same model as above) onboarded first; then ` +
-      `"Find" was pressed at each rate for ${options.seconds} s. The load average is the ` +
+      `${new Date().toISOString()}. The crowd (the same model as above) is sized for the top ` +
+      `rate: ${users} people${options.users === undefined ? ' (chosen by the run)' : ''}, ` +
+      `${crowdFor(options.to)} needed for ${options.to} /find/s at ${PEOPLE_PER_FIND_PER_SECOND} ` +
+      'per /find/s, so "arrivals with nobody idle" should stay near 0. It onboarded through ' +
+      `the bot first, at ${onboardingRate} messages a second (${Math.round(onboardedIn)} s), and ` +
+      'rested until picked; then "Find" was pressed at each rate for ' +
+      `${options.seconds} s with the bot at its configured rate. The load average is the ` +
       "machine's, shared with other work.",
     '',
     capacityTable(steps),

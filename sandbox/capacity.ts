@@ -1,3 +1,4 @@
+import { UsageError } from '../src/startup/command-line.js';
 import type { WindowFigures } from './crowd-stats.js';
 import { LIFECYCLE_PURPOSES } from './sandbox-figures.js';
 
@@ -13,6 +14,38 @@ export interface CapacityStep extends WindowFigures {
 
 /** The capacity run's target: p95 from /find to the proposal delivered, with a partner waiting. */
 export const CAPACITY_P95_MS = 2_000;
+
+/**
+ * How long one simulated person is away from the idle pool per /find, on average, in seconds:
+ * search and proposals (1.5 a /find, each answered after a median 6 s, some left to expire),
+ * the chat (1-5 lines a few seconds apart), the rating, then a rest of 45 s on average and now
+ * and then a /pause of a few sandbox days (minutes). Runs of 400-600 people ran out of idle
+ * people at 4-5 /find/s, which is 100-120 s; this takes the upper end.
+ */
+export const PERSON_CYCLE_SECONDS = 120;
+/** The crowd is sized this much above the busy people, for the rate's random swings. */
+const CROWD_HEADROOM = 1.25;
+/** Simulated people per /find/s pressed, so that someone idle is (almost) always there. */
+export const PEOPLE_PER_FIND_PER_SECOND = PERSON_CYCLE_SECONDS * CROWD_HEADROOM;
+
+/** The crowd a capacity run needs to press `rate` /find/s without running out of idle people. */
+export const crowdFor = (rate: number): number => Math.ceil(rate * PEOPLE_PER_FIND_PER_SECOND);
+
+/**
+ * Rejects a crowd too small for the top rate: past about users / PEOPLE_PER_FIND_PER_SECOND
+ * /find/s nobody is idle when an arrival comes, and the run measures the crowd, not the bot.
+ * @throws UsageError naming --users and the crowd --to needs.
+ */
+export function checkCrowd(users: number, to: number): void {
+  const needed = crowdFor(to);
+  if (users >= needed) return;
+  throw new UsageError(
+    `--users ${users} is too small for --to ${to}: ${users} people run out of idle people ` +
+      `near ${(users / PEOPLE_PER_FIND_PER_SECOND).toFixed(1)} /find/s (each is away about ` +
+      `${PERSON_CYCLE_SECONDS} s per /find). Leave --users out to size the crowd for --to ` +
+      `(${needed} people), give --users ${needed} or more, or lower --to.`,
+  );
+}
 
 /** Presses actually made per second in the step (the crowd may run short of idle people). */
 export const pressedPerSecond = (step: CapacityStep) => step.finds / step.seconds;

@@ -29,6 +29,12 @@ export interface CrowdOptions {
   log: Logger;
   /** Sandbox time runs at real speed; this scales think times down for quick runs. */
   speed?: number;
+  /**
+   * Whether people press "Find a partner" as soon as they have onboarded, as a new user does
+   * (the default). Off, they rest until the arrival process picks them, so a fast onboarding
+   * (the capacity run's) is not followed by a burst of first searches.
+   */
+  findWhenOnboarded?: boolean;
 }
 
 /**
@@ -267,6 +273,11 @@ export function createCrowd(options: CrowdOptions) {
             throw error;
           }
           stats.onboarded();
+          if (options.findWhenOnboarded === false) {
+            person.state = 'idle';
+            person.restUntil = 0;
+            continue;
+          }
           // They read "profile ready" and press the button the bot offers, a moment later.
           later(random.logNormal(2.5, 0.4), () => find(person));
         }

@@ -1,6 +1,6 @@
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
-import { startSandbox, type Sandbox } from './sandbox.js';
+import { startSandbox, type Sandbox, type SandboxSetup } from './sandbox.js';
 import {
   createSandboxConsole,
   type ConsoleOutput,
@@ -46,6 +46,7 @@ export async function runSandbox(
   base: Config,
   options: SandboxOptions,
   out: ConsoleOutput = process.stdout,
+  setup: SandboxSetup = {},
 ): Promise<SandboxRun> {
   const console = createSandboxConsole(out);
   const { log, file } = createSandboxLog(base, console, sandboxSpace(base).database);
@@ -53,7 +54,7 @@ export async function runSandbox(
     `tete sandbox: ${options.users} simulated users, ~${options.rate} /find per second, ` +
       `proposal TTL ${options.ttl} s, seed ${options.seed}`,
   );
-  const sandbox = await startSandbox(base, log, options);
+  const sandbox = await startSandbox(base, log, options, setup);
   const started = Date.now();
   for (const line of header(sandbox, file)) console.line(line);
 

@@ -5,6 +5,7 @@ import { createBotApiEmulator, type BotApiEmulator } from '@tete/bot-api-emulato
 import { startApp, type App } from '../src/app.js';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
+import { senderLimiter } from '../src/outbound/paid-broadcast.js';
 import { createCrowd, type Crowd } from './crowd.js';
 import { SANDBOX_PAUSE_DAY_HOURS } from './crowd-pause.js';
 import { createPopulation } from './population.js';
@@ -22,6 +23,19 @@ export interface Sandbox {
   space: SandboxSpace;
   figures(): Promise<SandboxFigures>;
   stop(): Promise<void>;
+}
+
+/** How a run sets its crowd up, beyond the flags every sandbox takes. */
+export interface SandboxSetup {
+  /**
+   * Bot API calls a second while the crowd onboards, in place of OUTBOUND_RATE_PER_SECOND (the
+   * emulator enforces no limit of its own): each person still onboards through the bot, only
+   * faster. The configured rate applies again before `ready` resolves. Unset: the configured
+   * rate throughout.
+   */
+  onboardingRatePerSecond?: number;
+  /** Whether people press "Find" as soon as they have onboarded (default true). */
+  findWhenOnboarded?: boolean;
 }
 
 /** PostgreSQL connections of the sandbox's single process (see sandboxConfig). */
@@ -61,10 +75,13 @@ export function sandboxConfig(
  * message per OUTBOUND_CHAT_INTERVAL_MS), so this many of them take about two thirds of the
  * bot's overall send rate and leave the rest to proposals and chats from the first minute.
  */
-export function onboardingConcurrency(config: Config): number {
+export function onboardingConcurrency(
+  config: Config,
+  ratePerSecond = config.OUTBOUND_RATE_PER_SECOND,
+): number {
   const perChatPerSecond = 1000 / Math.max(config.OUTBOUND_CHAT_INTERVAL_MS, 20);
-  const share = (config.OUTBOUND_RATE_PER_SECOND * 2) / 3 / perChatPerSecond;
-  return Math.max(1, Math.min(48, Math.floor(share)));
+  const share = (ratePerSecond * 2) / 3 / perChatPerSecond;
+  return Math.max(1, Math.min(96, Math.floor(share)));
 }
 
 /**
@@ -77,6 +94,7 @@ export async function startSandbox(
   base: Config,
   log: Logger,
   options: SandboxOptions,
+  setup: SandboxSetup = {},
 ): Promise<Sandbox> {
   const space = sandboxSpace(base);
   const claim = await claimSandboxSpace(space, base, log);
@@ -97,11 +115,12 @@ export async function startSandbox(
       emulator,
       profiles,
       rate: options.rate,
-      onboardingConcurrency: onboardingConcurrency(config),
+      onboardingConcurrency: onboardingConcurrency(config, setup.onboardingRatePerSecond),
       seed: options.seed,
       log,
+      findWhenOnboarded: setup.findWhenOnboarded,
     });
-    const ready = crowd.start();
+    const ready = onboard(app, setup, () => crowd.start());
     ready.catch((error: unknown) => log.error({ err: error }, 'the simulated crowd failed'));
     const running = app;
     return {
@@ -125,4 +144,23 @@ export async function startSandbox(
     await claim.release();
     throw error;
   }
+}
+
+/**
+ * Runs the crowd's onboarding, at `setup.onboardingRatePerSecond` when set: BullMQ's global
+ * rate limit of the outbound queue takes the place of the sender's own limiter until then.
+ */
+async function onboard(
+  app: App,
+  setup: SandboxSetup,
+  start: () => Promise<boolean>,
+): Promise<boolean> {
+  const queue = app.deps.queues.outbound;
+  const rate = setup.onboardingRatePerSecond;
+  if (rate === undefined) return start();
+  const { max, duration } = senderLimiter(rate);
+  await queue.setGlobalRateLimit(max, duration);
+  const everyone = await start();
+  if (everyone) await queue.removeGlobalRateLimit();
+  return everyone;
 }

@@ -135,6 +135,12 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    outboundPromotions: new Counter({
+      name: 'outbound_promoted_total',
+      help: 'Outbound jobs moved to the front of the queue after waiting behind higher lanes longer than OUTBOUND_LANE_MAX_WAIT_MS, by lane',
+      labelNames: ['lane'] as const,
+      registers,
+    }),
     telegramMessages: new Counter({
       name: 'telegram_messages_total',
       help: 'Sends and edits the Bot API accepted, by what they were for (proposal, chat_open, relay, ...)',

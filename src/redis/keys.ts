@@ -60,6 +60,11 @@ export function createRedisKeys(prefix: string) {
      * Its script takes it alone, so it needs no tag.
      */
     outboundFreeBudget: `${prefix}outbound:free`,
+    /**
+     * Held by the bot process running the outbound queue's aging round (lane-aging.ts) for one
+     * round. Used alone, so it needs no tag.
+     */
+    outboundAging: `${prefix}outbound:aging`,
     /** Paid broadcast messages sent on one UTC day (YYYY-MM-DD), for the daily Stars cap. */
     outboundPaidDay: (day: string) => `${prefix}outbound:paid:${day}`,
     /** Hash of a chat's relayed copies: copy message id -> "<origin chat>:<origin message id>". */

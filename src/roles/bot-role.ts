@@ -2,11 +2,12 @@ import { QUEUE_NAMES } from '../redis/keys.js';
 import type { OutboundMessage } from '../outbound/outbound-message.js';
 import { createOutboundSender } from '../outbound/outbound-sender.js';
 import { createPaidBroadcast, senderLimiter } from '../outbound/paid-broadcast.js';
+import { createLaneAging } from '../outbound/lane-aging.js';
 import { createBot, registerCommands } from '../bot/bot.js';
 import { createWebhookRouter } from '../bot/webhook.js';
 import { callBotApiAtStart, startBotApi } from '../bot/bot-start.js';
 import { createConcurrentPolling } from '../bot/concurrent-polling.js';
-import { workerOf, type Component, type RoleFactory } from './role.js';
+import { periodic, workerOf, type Component, type RoleFactory } from './role.js';
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
@@ -64,6 +65,14 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
     onBlocked: (userId) => core.accounts.markBotBlocked(userId),
     isSearchOpen: (searchId) => core.searches.isOpen(searchId),
     paid,
+  });
+  const aging = createLaneAging({
+    queue: resources.queues.outbound,
+    redis,
+    keys,
+    metrics: resources.metrics,
+    maxWaitMs: config.OUTBOUND_LANE_MAX_WAIT_MS,
+    ratePerSecond: paid.ratePerSecond,
   });
   const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
   const webhook = url && secret ? { url, secret } : null;
@@ -128,6 +137,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
         concurrency: config.OUTBOUND_CONCURRENCY,
         limiter: senderLimiter(paid.ratePerSecond),
       }),
+      periodic(resources, 'outbound lane aging', aging.intervalMs, () => aging.round()),
       intake,
     ],
   };

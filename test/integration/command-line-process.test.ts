@@ -81,11 +81,17 @@ describe('every command-line entry point: --help, and exit 2 for a bad flag', fu
     ]);
     await refuses('sandbox/acceptance-cli.ts', ['--speed', '2'], /^Unknown option '--speed'/);
     await helps('sandbox/capacity-cli.ts', 'npm run capacity --', [
-      ['--users N', 'default 600'],
+      ['--users N', 'enough for --to: 150 per /find/s'],
       ['--seconds SECONDS', 'default 60'],
       ['--paid N', 'default 0'],
     ]);
     await refuses('sandbox/capacity-cli.ts', ['--step', '0'], /^--step: expected a number/);
+    // A crowd that would run out of idle people before the top rate measures the crowd.
+    await refuses(
+      'sandbox/capacity-cli.ts',
+      ['--users', '400', '--to', '12'],
+      /^--users 400 is too small for --to 12: .* give --users 1800 or more, or lower --to\.$/,
+    );
   });
 
   it('npm run bench', async () => {

@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import {
   capacitySections,
   capacityTable,
+  checkCrowd,
+  crowdFor,
   isSustained,
   lifecycleCallsPerFind,
   replaceSection,
@@ -28,6 +30,20 @@ const step = (rate: number, p95: number | undefined, over: Partial<CapacityStep>
   }) satisfies CapacityStep;
 
 describe('the capacity run', () => {
+  it('sizes its crowd for the top rate, and refuses a crowd that would run out first', () => {
+    // 150 people per /find/s: a person is away about 120 s per /find, plus a quarter.
+    assert.equal(crowdFor(12), 1800);
+    assert.equal(crowdFor(2.5), 375);
+    assert.doesNotThrow(() => checkCrowd(1800, 12));
+    assert.throws(
+      () => checkCrowd(600, 12),
+      (error: Error) =>
+        error.name === 'UsageError' &&
+        /^--users 600 is too small for --to 12: .* near 4\.0 \/find\/s/.test(error.message) &&
+        error.message.includes('--users 1800 or more'),
+    );
+  });
+
   it('judges a step by p95 with a partner the service could propose, an unanswered one as never', () => {
     const at = 1_000_000;
     const tgId = 7;
