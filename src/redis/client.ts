@@ -71,14 +71,6 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
         maxRetriesPerRequest: options.blocking ? null : 2,
         enableOfflineQueue: true,
         retryStrategy: retryDelay,
-        // Commands issued in one turn of the event loop leave in one socket write (a new
-        // proposal's record, messages and timers; both people's effects at once): socket
-        // writes were the largest single cost in every process. Never on a blocking
-        // connection, where a command waiting on the server would hold back the others.
-        // Not on a cluster either: there ioredis handles MOVED for a whole automatic pipeline,
-        // and one that spans slots fails its commands instead of following the redirect
-        // during a failover or resharding, which the plain commands survive.
-        enableAutoPipelining: !options.blocking,
       });
   // Without a listener ioredis prints every reconnect failure to stderr; log once per outage.
   let down = false;
