@@ -1,5 +1,6 @@
 import type { DatabasePool } from 'slonik';
-import { getRecipient, type Recipient } from '../db/queries/users.js';
+import type { Recipient } from '../db/queries/users.js';
+import { createRecipientLoader } from '../db/recipient-loader.js';
 import type { TopicRow } from '../db/queries/topics.js';
 import { sharedLocalHours, utcOffsetMinutes } from '../time/waking-hours.js';
 import type { Notice, NoticeKind, Notifier } from '../notifications/notifier.js';
@@ -218,7 +219,9 @@ function render<K extends NoticeKind>(sink: Sink, delivery: Delivery<K>): Promis
 
 /** Renders notices in the user's language and hands them to the outbound queue. */
 export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
-  const { db, outbound } = deps;
+  const { outbound } = deps;
+  // Notices sent together (both messages of a new proposal) read their recipients at once.
+  const recipient = createRecipientLoader(deps.db);
 
   async function topicTitles(ids: readonly number[], language: 'ru' | 'en'): Promise<string> {
     const catalogue = await deps.topics();
@@ -301,7 +304,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
 
   return {
     async notify(userId, notice, options = {}) {
-      const user = await getRecipient(db, userId, matchOfCard(notice));
+      const user = await recipient(userId, matchOfCard(notice));
       // Deleted users and users who blocked the bot cannot be reached; nothing to do.
       if (!user?.reachable) return;
       const key = messageKeys.notice(userId, notice);

@@ -15,6 +15,11 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   r record;
+  -- The transaction's setting before any request: a request that only joins the pool turns
+  -- synchronous_commit off (see match_process_search), which is safe only if no request of
+  -- the batch claimed a match.
+  v_sync text := current_setting('synchronous_commit');
+  v_claimed boolean := false;
 BEGIN
   FOR i IN 1..coalesce(array_length(p_searches, 1), 0) LOOP
     idx := i;
@@ -25,6 +30,7 @@ BEGIN
       requeues_a := r.requeues_a; requeues_b := r.requeues_b;
       first_requested_ms := r.first_requested_ms; topic_ids := r.topic_ids; tz := r.tz;
       select_ms := r.select_ms; expires_ms := r.expires_ms;
+      v_claimed := v_claimed OR r.kind = 'matched';
     EXCEPTION WHEN OTHERS THEN
       kind := 'error'; match_id := NULL; user_id := NULL; partner_id := NULL;
       requeues_a := NULL; requeues_b := NULL; first_requested_ms := NULL; topic_ids := NULL;
@@ -32,5 +38,9 @@ BEGIN
     END;
     RETURN NEXT;
   END LOOP;
+  -- A claim is a write nothing rebuilds: the batch's commit waits for the WAL flush.
+  IF v_claimed THEN
+    PERFORM set_config('synchronous_commit', v_sync, true);
+  END IF;
 END
 $$;

@@ -102,6 +102,15 @@ BEGIN
     helpfulness = excluded.helpfulness, requested_at = excluded.requested_at,
     joined_at = now();
   UPDATE searches SET state = 'waiting' WHERE id = p_search;
+  -- Joining the pool is the one outcome whose commit need not wait for the WAL flush: if a
+  -- PostgreSQL crash loses it, the search is back to 'queued' with its old queued_at
+  -- (search_start committed it with the usual wait) and the search sweeper announces it on
+  -- match.find again after SEARCH_STUCK_SECONDS, so the request is delayed, not lost. The WAL
+  -- is written in order, so any later commit that does wait (a claim of this pool row, the
+  -- second chance's claim) makes this one durable too. A claim always waits. A caller that
+  -- calls this inside a longer transaction must restore the setting before committing if it
+  -- wrote anything else (match_process_batch does).
+  PERFORM set_config('synchronous_commit', 'off', true);
   kind := 'waiting';
 END
 $$;

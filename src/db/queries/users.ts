@@ -62,6 +62,30 @@ const recipientRow = z.object({
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
+// What a notice needs about its recipient `u` and, when the FROM clause joined match `m`, the
+// partner in it: one list, so the single and the batched read cannot drift apart.
+const RECIPIENT_COLUMNS = sql.fragment`
+  u.id, u.tg_id, u.language, u.tz,
+  (u.tg_id IS NOT NULL AND u.deleted_at IS NULL AND u.bot_blocked_at IS NULL) AS reachable,
+  p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids,
+  CASE WHEN s.first_proposed_at = m.created_at THEN s.requested_at END AS first_requested_at,
+  m.kind AS match_kind, m.user_a = u.id AS is_user_a,
+  array(SELECT pt.topic_id FROM user_topics pt
+        JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
+        WHERE pt.user_id = p.id AND pt.role = 'help' AND mt.role = 'learn'
+        ORDER BY pt.topic_id) AS partner_helps_ids,
+  array(SELECT pt.topic_id FROM user_topics pt
+        JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
+        WHERE pt.user_id = p.id AND pt.role = 'learn' AND mt.role = 'help'
+        ORDER BY pt.topic_id) AS partner_learns_ids,
+  EXISTS (SELECT 1 FROM standing_requests sr
+          WHERE sr.search_id = CASE WHEN m.user_a = u.id THEN m.search_b ELSE m.search_a END)
+    AS partner_standing`;
+
+const PARTNER_JOINS = sql.fragment`
+  LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
+  LEFT JOIN searches s ON s.id = CASE WHEN m.user_a = u.id THEN m.search_a ELSE m.search_b END`;
+
 /**
  * Whom a notice goes to, and (when given the match) their partner in it and the shared
  * topics, in one round trip: the two messages of every new proposal read this.
@@ -72,26 +96,41 @@ export function getRecipient(
   matchId: number | null = null,
 ): Promise<Recipient | null> {
   return db.maybeOne(sql.type(recipientRow)`
-    SELECT u.id, u.tg_id, u.language, u.tz,
-           (u.tg_id IS NOT NULL AND u.deleted_at IS NULL AND u.bot_blocked_at IS NULL) AS reachable,
-           p.first_name AS partner_name, p.tz AS partner_tz, m.shared_topic_ids,
-           CASE WHEN s.first_proposed_at = m.created_at THEN s.requested_at END
-             AS first_requested_at,
-           m.kind AS match_kind, m.user_a = u.id AS is_user_a,
-           array(SELECT pt.topic_id FROM user_topics pt
-                 JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
-                 WHERE pt.user_id = p.id AND pt.role = 'help' AND mt.role = 'learn'
-                 ORDER BY pt.topic_id) AS partner_helps_ids,
-           array(SELECT pt.topic_id FROM user_topics pt
-                 JOIN user_topics mt ON mt.topic_id = pt.topic_id AND mt.user_id = u.id
-                 WHERE pt.user_id = p.id AND pt.role = 'learn' AND mt.role = 'help'
-                 ORDER BY pt.topic_id) AS partner_learns_ids,
-           EXISTS (SELECT 1 FROM standing_requests sr
-                   WHERE sr.search_id = CASE WHEN m.user_a = u.id THEN m.search_b ELSE m.search_a END)
-             AS partner_standing
+    SELECT ${RECIPIENT_COLUMNS}
     FROM users u
     LEFT JOIN matches m ON m.id = ${matchId}::bigint AND u.id IN (m.user_a, m.user_b)
-    LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
-    LEFT JOIN searches s ON s.id = CASE WHEN m.user_a = u.id THEN m.search_a ELSE m.search_b END
+    ${PARTNER_JOINS}
     WHERE u.id = ${userId}`);
+}
+
+/** One request of getRecipients: a user and, optionally, the match the notice is about. */
+export interface RecipientRequest {
+  userId: number;
+  matchId: number | null;
+}
+
+const indexedRecipientRow = recipientRow.extend({ idx: z.number() });
+
+/**
+ * getRecipient for several requests in one statement: the answer to each request at its
+ * index, null where getRecipient would give null (an unknown user).
+ */
+export async function getRecipients(
+  db: CommonQueryMethods,
+  requests: readonly RecipientRequest[],
+): Promise<(Recipient | null)[]> {
+  const rows = await db.any(sql.type(indexedRecipientRow)`
+    SELECT r.idx::int AS idx, ${RECIPIENT_COLUMNS}
+    FROM unnest(${sql.array(
+      requests.map((request) => request.userId),
+      'int8',
+    )}, ${sql.array(
+      requests.map((request) => request.matchId),
+      'int8',
+    )}) WITH ORDINALITY AS r(user_id, match_id, idx)
+    JOIN users u ON u.id = r.user_id
+    LEFT JOIN matches m ON m.id = r.match_id AND u.id IN (m.user_a, m.user_b)
+    ${PARTNER_JOINS}`);
+  const byIndex = new Map(rows.map(({ idx, ...recipient }) => [idx, recipient]));
+  return requests.map((_, i) => byIndex.get(i + 1) ?? null);
 }
