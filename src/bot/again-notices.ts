@@ -2,7 +2,7 @@ import type { NoticeKind } from '../notifications/notifier.js';
 import type { Recipient } from '../db/queries/users.js';
 import type { Texts } from './i18n/index.js';
 import { againProposalKeyboard } from './keyboards/keyboards.js';
-import type { Delivery, Sink } from './telegram-notifier.js';
+import type { Delivery, Sink } from './notice-render.js';
 
 /**
  * The messages of a direct proposal (/again) and of a saved pair. A direct proposal goes
