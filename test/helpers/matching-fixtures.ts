@@ -1,6 +1,8 @@
-import { sql, type CommonQueryMethods, type FragmentSqlToken } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool, type FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import type { App } from '../../src/app.js';
+import { createDbPool } from '../../src/db/pool.js';
+import { createScratchDatabase } from './databases.js';
 import { spawnTs, type Spawned } from './process.js';
 import { clusterNodesEnv } from './services.js';
 
@@ -141,4 +143,19 @@ export async function scrape(baseUrl: string, name: string): Promise<number> {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
   if (!line) throw new Error(`no sample of ${name}`);
   return Number(line.slice(name.length + 1));
+}
+
+/**
+ * For a suite on a database of its own: a migrated scratch database with a pool of `size`
+ * connections, handed to `use` before the suite's tests, emptied of everything matching wrote
+ * before each test (resetMatching) and closed after the suite. Call it inside `describe`.
+ */
+export function withMatchingDatabase(use: (db: DatabasePool) => void, size = 4): void {
+  let db: DatabasePool | undefined;
+  before(async () => {
+    db = await createDbPool({ url: await createScratchDatabase(), size });
+    use(db);
+  });
+  after(() => db?.end());
+  beforeEach(() => resetMatching(db!));
 }

@@ -1,14 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { sql, type DatabasePool } from 'slonik';
-import { createDbPool } from '../../src/db/pool.js';
 import { processBatch } from '../../src/matcher/claim-batch.js';
-import { createScratchDatabase } from '../helpers/databases.js';
 import {
   countRows,
   createSearch,
   createUser,
-  resetMatching,
   searchStates,
+  withMatchingDatabase,
 } from '../helpers/matching-fixtures.js';
 
 const options = { proposalTtlMs: 300_000, wakingMinutes: 840 };
@@ -17,12 +15,7 @@ const options = { proposalTtlMs: 300_000, wakingMinutes: 840 };
 describe('matching: a stream batch in one call (PostgreSQL)', function () {
   this.timeout(60_000);
   let db: DatabasePool;
-
-  before(async () => {
-    db = await createDbPool({ url: await createScratchDatabase(), size: 4 });
-  });
-  after(() => db?.end());
-  beforeEach(() => resetMatching(db));
+  withMatchingDatabase((pool) => (db = pool));
 
   it('two compatible requests of one batch meet in it, without a second chance', async () => {
     const alice = await createUser(db, { topics: [1, 2, 3] });

@@ -2,9 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { sql, type DatabasePool, type QuerySqlToken } from 'slonik';
 import { z } from 'zod';
-import { createDbPool } from '../../src/db/pool.js';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { createScratchDatabase } from '../helpers/databases.js';
 import { eventually } from '../helpers/eventually.js';
 import { postApi } from '../helpers/match-api.js';
 import {
@@ -12,8 +10,8 @@ import {
   createSearch,
   createUser,
   createUsers,
-  resetMatching,
   searchStates,
+  withMatchingDatabase,
 } from '../helpers/matching-fixtures.js';
 
 const setting = z.object({ value: z.string() });
@@ -27,12 +25,7 @@ const kinds = z.object({ kind: z.string() });
 describe('matching: commits that need not wait for the WAL flush (PostgreSQL)', function () {
   this.timeout(60_000);
   let db: DatabasePool;
-
-  before(async () => {
-    db = await createDbPool({ url: await createScratchDatabase(), size: 4 });
-  });
-  after(() => db?.end());
-  beforeEach(() => resetMatching(db));
+  withMatchingDatabase((pool) => (db = pool));
 
   /** Runs `call` in a transaction; the outcomes and the setting its commit would use. */
   const committedWith = (

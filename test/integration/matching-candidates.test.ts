@@ -1,18 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { createDbPool } from '../../src/db/pool.js';
 import { processSearch, UserStillEngagedError } from '../../src/matcher/claim-match.js';
 import { wakingMinutes } from '../../src/time/waking-hours.js';
-import { createScratchDatabase } from '../helpers/databases.js';
 import { matchScore, wakingOverlap } from '../helpers/score-oracle.js';
 import {
   countRows,
   createSearch,
   createUser,
   enterPool,
-  resetMatching,
   searchStates,
+  withMatchingDatabase,
 } from '../helpers/matching-fixtures.js';
 
 const L = wakingMinutes({ start: 9, end: 23 });
@@ -35,12 +33,7 @@ const matchOf = z.object({
 describe('matching: candidate selection and claim (PostgreSQL)', function () {
   this.timeout(60_000);
   let db: DatabasePool;
-
-  before(async () => {
-    db = await createDbPool({ url: await createScratchDatabase(), size: 6 });
-  });
-  after(() => db?.end());
-  beforeEach(() => resetMatching(db));
+  withMatchingDatabase((pool) => (db = pool), 6);
 
   const find = async (userId: number) => processSearch(db, await createSearch(db, userId), options);
   const pool = () =>

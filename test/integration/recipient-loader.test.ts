@@ -1,15 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { createDbPool } from '../../src/db/pool.js';
 import { getRecipient } from '../../src/db/queries/users.js';
 import { createRecipientLoader } from '../../src/db/recipient-loader.js';
-import { createScratchDatabase } from '../helpers/databases.js';
 import {
   createSearch,
   createUser,
   enterPool,
-  resetMatching,
+  withMatchingDatabase,
 } from '../helpers/matching-fixtures.js';
 
 /** The pool, with every statement sent through it counted. */
@@ -32,12 +30,7 @@ function counting(db: DatabasePool): { db: CommonQueryMethods; statements: () =>
 describe('notifier: recipients read together (PostgreSQL)', function () {
   this.timeout(60_000);
   let db: DatabasePool;
-
-  before(async () => {
-    db = await createDbPool({ url: await createScratchDatabase(), size: 4 });
-  });
-  after(() => db?.end());
-  beforeEach(() => resetMatching(db));
+  withMatchingDatabase((pool) => (db = pool));
 
   /** Two users matched by the matcher's own claim; returns them and the match. */
   async function proposedPair(): Promise<{ a: number; b: number; matchId: number }> {

@@ -2,9 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { sql, type DatabasePool, type QuerySqlToken } from 'slonik';
 import { z } from 'zod';
-import { createDbPool } from '../../src/db/pool.js';
 import { processSearch } from '../../src/matcher/claim-match.js';
-import { createScratchDatabase } from '../helpers/databases.js';
 import {
   countRows,
   createSearch,
@@ -12,6 +10,7 @@ import {
   enterPool,
   resetMatching,
   searchStates,
+  withMatchingDatabase,
 } from '../helpers/matching-fixtures.js';
 
 const options = { proposalTtlMs: 300_000, wakingMinutes: 14 * 60 };
@@ -53,12 +52,7 @@ const REFUSALS: { what: string; outcome: string; change: (userId: number) => Que
 describe('matching: who may search, the same at /find and in the matcher', function () {
   this.timeout(60_000);
   let db: DatabasePool;
-
-  before(async () => {
-    db = await createDbPool({ url: await createScratchDatabase(), size: 4 });
-  });
-  after(() => db?.end());
-  beforeEach(() => resetMatching(db));
+  withMatchingDatabase((pool) => (db = pool));
 
   const start = (userId: number) =>
     db.oneFirst(sql.type(z.object({ outcome: z.string() }))`

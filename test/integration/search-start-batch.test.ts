@@ -2,21 +2,14 @@ import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { createDbPool } from '../../src/db/pool.js';
 import { createSearchStartBatcher } from '../../src/searches/search-start-batcher.js';
-import { createScratchDatabase } from '../helpers/databases.js';
-import { createUser, resetMatching, searchStates } from '../helpers/matching-fixtures.js';
+import { createUser, searchStates, withMatchingDatabase } from '../helpers/matching-fixtures.js';
 
 /** /find's search_start calls grouped into one call and one commit (search_start_batch). */
 describe('searches: search_start grouped across requests (PostgreSQL)', function () {
   this.timeout(60_000);
   let db: DatabasePool;
-
-  before(async () => {
-    db = await createDbPool({ url: await createScratchDatabase(), size: 4 });
-  });
-  after(() => db?.end());
-  beforeEach(() => resetMatching(db));
+  withMatchingDatabase((pool) => (db = pool));
 
   /**
    * How many transactions wrote the searches there are: a search's requested_at is its
