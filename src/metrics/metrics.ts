@@ -137,7 +137,7 @@ export function createMetrics(sources: MetricSources = {}) {
     }),
     outboundPromotions: new Counter({
       name: 'outbound_promoted_total',
-      help: 'Outbound jobs moved to the front of the queue after waiting behind higher lanes longer than OUTBOUND_LANE_MAX_WAIT_MS, by lane',
+      help: 'Outbound jobs moved to the front of the queue after waiting behind higher lanes longer than OUTBOUND_LANE_MAX_WAIT_MS (chat, reply) or OUTBOUND_NOTICE_MAX_WAIT_MS (notice), by lane',
       labelNames: ['lane'] as const,
       registers,
     }),

@@ -22,8 +22,10 @@ export interface LaneAgingDeps {
   redis: RedisClient;
   keys: RedisKeys;
   metrics: Metrics;
-  /** OUTBOUND_LANE_MAX_WAIT_MS: how long a due job may wait behind higher lanes. */
+  /** OUTBOUND_LANE_MAX_WAIT_MS: how long a due chat or reply job may wait behind higher lanes. */
   maxWaitMs: number;
+  /** OUTBOUND_NOTICE_MAX_WAIT_MS: the same for a notice, which nobody is waiting for. */
+  noticeMaxWaitMs: number;
   /** The sender's overall rate (free plus paid), all processes together. */
   ratePerSecond: number;
   now?: () => number;
@@ -49,8 +51,10 @@ export function agingIntervalMs(maxWaitMs: number): number {
  * The starvation bound of the outbound queue. BullMQ takes jobs without a priority (`search`)
  * before any prioritized one, and smaller priorities first, so at the bot's global limit a
  * steady stream of proposals holds `chat`, `reply` and `notice` messages back indefinitely.
- * Every round, the jobs among the oldest of each priority that have been due longer than the
- * bound are moved to the front of the queue (priority 0, LIFO), oldest last so it goes first.
+ * Every round, the jobs among the oldest of each priority that have been due longer than their
+ * lane's bound are moved to the front of the queue (priority 0, LIFO), oldest last so it goes
+ * first. Notices get a longer bound than chat lines and replies: nobody is waiting for them,
+ * and every promotion takes a proposal's slot, so near the limit a short one slowed proposals.
  *
  * A chat's order is untouched: the sender still sends each lane's messages in their order
  * (chat-order.ts), so a promoted message whose predecessor is not done yet waits its turn.
@@ -61,7 +65,9 @@ export function agingIntervalMs(maxWaitMs: number): number {
  */
 export function createLaneAging(deps: LaneAgingDeps) {
   const now = deps.now ?? Date.now;
-  const intervalMs = agingIntervalMs(deps.maxWaitMs);
+  const intervalMs = agingIntervalMs(Math.min(deps.maxWaitMs, deps.noticeMaxWaitMs));
+  const boundOf = (job: Job<OutboundMessage>) =>
+    (job.data.lane ?? 'notice') === 'notice' ? deps.noticeMaxWaitMs : deps.maxWaitMs;
   const perRound = Math.max(
     1,
     Math.floor((deps.ratePerSecond * intervalMs * PROMOTED_SHARE) / 1000),
@@ -92,7 +98,7 @@ export function createLaneAging(deps: LaneAgingDeps) {
       const at = now();
       const overdue = (await heads())
         .map((job) => ({ job, due: becameDue(job, at) }))
-        .filter(({ due }) => at - due > deps.maxWaitMs)
+        .filter(({ job, due }) => at - due > boundOf(job))
         .sort((a, b) => a.due - b.due)
         .slice(0, perRound);
       let promoted = 0;

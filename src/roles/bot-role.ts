@@ -72,6 +72,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
     keys,
     metrics: resources.metrics,
     maxWaitMs: config.OUTBOUND_LANE_MAX_WAIT_MS,
+    noticeMaxWaitMs: config.OUTBOUND_NOTICE_MAX_WAIT_MS,
     ratePerSecond: paid.ratePerSecond,
   });
   const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
