@@ -5,6 +5,7 @@ import { loadConfig } from '../src/config.js';
 import { defineCommand, readCommandLine } from '../src/startup/command-line.js';
 import { exitOnFailure } from '../src/startup/exit-on-failure.js';
 import {
+  capacitySection,
   capacityTable,
   checkCrowd,
   crowdFor,
@@ -17,6 +18,7 @@ import {
 import { messagesByPurpose } from './sandbox-figures.js';
 import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
 import { partnersWaiting } from './partner-waiting.js';
+import { laneWaitsBetween, queueWaitBuckets } from './lane-waits.js';
 import { runSandbox } from './sandbox-runner.js';
 
 const base = sandboxCommand('npm run capacity --', SANDBOX_DEFAULTS);
@@ -52,6 +54,13 @@ const COMMAND = defineCommand({
       value: 'SECONDS',
       help: 'how long each step lasts',
     },
+    'lifecycle-only': {
+      kind: 'switch',
+      help:
+        'the crowd only searches: chats open and end with nothing said, and nobody pauses,\n' +
+        'invites with /again or exchanges contacts, so the budget pays for the /find lifecycle\n' +
+        'alone (no relayed chat content, no replies to other commands)',
+    },
     paid: {
       kind: 'integer',
       min: 0,
@@ -83,7 +92,11 @@ async function run(): Promise<void> {
     config,
     { users, rate: options.from, duration: 0, ttl: options.ttl, seed: options.seed },
     process.stdout,
-    { onboardingRatePerSecond: onboardingRate, findWhenOnboarded: false },
+    {
+      onboardingRatePerSecond: onboardingRate,
+      findWhenOnboarded: false,
+      lifecycleOnly: options['lifecycle-only'],
+    },
   );
   const { sandbox, console } = sandboxRun;
   const onSignal = () => void sandboxRun.stop();
@@ -96,10 +109,12 @@ async function run(): Promise<void> {
     sandbox.crowd.setRate(rate);
     const from = Date.now();
     const before = await messagesByPurpose(sandbox.app);
+    const waitsBefore = await queueWaitBuckets(sandbox.app);
     await sleep(options.seconds * 1000);
     const to = Date.now();
     const after = await messagesByPurpose(sandbox.app);
     await sleep(GRACE_MS);
+    const waitsAfter = await queueWaitBuckets(sandbox.app);
     await sandbox.crowd.stats.judgeWaiting((presses) =>
       partnersWaiting(sandbox.app.deps.db, presses),
     );
@@ -109,32 +124,34 @@ async function run(): Promise<void> {
       ...sandbox.crowd.stats.window(from, to),
       messages: countersSince(before, after),
       loadAverage: loadavg()[0]!,
+      laneWaits: laneWaitsBetween(waitsBefore, waitsAfter, {
+        chat: config.OUTBOUND_LANE_MAX_WAIT_MS,
+        reply: config.OUTBOUND_LANE_MAX_WAIT_MS,
+        notice: config.OUTBOUND_NOTICE_MAX_WAIT_MS,
+      }),
     };
     steps.push(step);
     console.line(`\nCapacity after the ${rate} /find/s step:\n${capacityTable(steps)}\n`);
     if (!isSustained(step)) break;
   }
   await sandboxRun.stop();
-  const heading = options.paid
-    ? `## Capacity with paid broadcasts (PAID_BROADCAST_PER_SECOND=${options.paid}, no daily cap)`
-    : `## Capacity at the free limit (OUTBOUND_RATE_PER_SECOND=${config.OUTBOUND_RATE_PER_SECOND})`;
-  const section = [
-    heading,
-    '',
-    `Command: \`npm run capacity -- --users ${users} --from ${options.from} ` +
-      `--step ${options.step} --to ${options.to} --seconds ${options.seconds} --ttl ${options.ttl} ` +
-      `--seed ${options.seed}${options.paid ? ` --paid ${options.paid}` : ''}\`, run at ` +
-      `${new Date().toISOString()}. The crowd (the same model as above) is sized for the top ` +
-      `rate: ${users} people${options.users === undefined ? ' (chosen by the run)' : ''}, ` +
-      `${crowdFor(options.to)} needed for ${options.to} /find/s at ${PEOPLE_PER_FIND_PER_SECOND} ` +
-      'per /find/s, so "arrivals with nobody idle" should stay near 0. It onboarded through ' +
-      `the bot first, at ${onboardingRate} messages a second (${Math.round(onboardedIn)} s), and ` +
-      'rested until picked; then "Find" was pressed at each rate for ' +
-      `${options.seconds} s with the bot at its configured rate. The load average is the ` +
-      "machine's, shared with other work.",
-    '',
-    capacityTable(steps),
-  ].join('\n');
+  const section = capacitySection({
+    command:
+      `npm run capacity -- --users ${users} --from ${options.from} --step ${options.step} ` +
+      `--to ${options.to} --seconds ${options.seconds} --ttl ${options.ttl} ` +
+      `--seed ${options.seed}${options.paid ? ` --paid ${options.paid}` : ''}` +
+      `${options['lifecycle-only'] ? ' --lifecycle-only' : ''}`,
+    users,
+    usersChosen: options.users === undefined,
+    to: options.to,
+    seconds: options.seconds,
+    onboardingRate,
+    onboardedIn,
+    freeRate: config.OUTBOUND_RATE_PER_SECOND,
+    paid: options.paid,
+    lifecycleOnly: options['lifecycle-only'],
+    steps,
+  });
   const path = 'bench/ACCEPTANCE.md';
   const doc = await readFile(path, 'utf8').catch(() => '# Acceptance run\n');
   await writeFile(path, await formatMarkdown(path, replaceSection(doc, section)));

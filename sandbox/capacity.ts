@@ -1,6 +1,7 @@
 import { UsageError } from '../src/startup/command-line.js';
 import type { WindowFigures } from './crowd-stats.js';
 import { LIFECYCLE_PURPOSES } from './sandbox-figures.js';
+import { KEPT_UP_FACTOR, keptUp, type LaneWait } from './lane-waits.js';
 
 /** One step of the capacity run: the crowd pressed "Find" at `rate` for `seconds`. */
 export interface CapacityStep extends WindowFigures {
@@ -10,6 +11,8 @@ export interface CapacityStep extends WindowFigures {
   messages: Record<string, number>;
   /** The machine's 1-minute load average at the end of the step. */
   loadAverage: number;
+  /** How long the chat, reply and notice messages waited behind proposals in the step. */
+  laneWaits: LaneWait[];
 }
 
 /** The capacity run's target: p95 from /find to the proposal delivered, with a partner waiting. */
@@ -64,11 +67,17 @@ export const messagesPerSecond = (step: CapacityStep) =>
 /**
  * A step is sustained when the people who pressed while a partner the service could propose
  * was waiting saw their proposal within CAPACITY_P95_MS at the 95th percentile, an unanswered
- * one counting as never, so nothing may be lost either. Whether the crowd could press at the
- * asked rate is the crowd's limit, not the bot's: the rate that counts is the one pressed.
+ * one counting as never, so nothing may be lost either; and when every other lane kept up
+ * (lane-waits.ts), so proposals were not fast only because everything else piled up behind
+ * them. Whether the crowd could press at the asked rate is the crowd's limit, not the bot's:
+ * the rate that counts is the one pressed.
  */
 export function isSustained(step: CapacityStep): boolean {
-  return step.waitingP95Ms !== undefined && step.waitingP95Ms <= CAPACITY_P95_MS;
+  return (
+    step.waitingP95Ms !== undefined &&
+    step.waitingP95Ms <= CAPACITY_P95_MS &&
+    step.laneWaits.every(keptUp)
+  );
 }
 
 /** The highest rate pressed in the steps up to the first that was not sustained. */
@@ -94,6 +103,17 @@ export function countersSince(
 const ms = (value: number | undefined) =>
   value === undefined ? '—' : Number.isFinite(value) ? `${Math.round(value)} ms` : 'unanswered';
 
+/** "notice 8.1 s of 15 s": each lower lane's p95 wait against what it may wait. */
+const laneWaitCell = (waits: readonly LaneWait[]) =>
+  waits
+    .filter((wait) => wait.count > 0)
+    .map(
+      (wait) =>
+        `${wait.lane} ${((wait.p95Ms ?? 0) / 1000).toFixed(1)} s of ` +
+        `${((wait.boundMs * KEPT_UP_FACTOR) / 1000).toFixed(1)} s${keptUp(wait) ? '' : ' (behind)'}`,
+    )
+    .join(', ') || '—';
+
 /** The capacity steps as a Markdown table, and the highest sustained rate. */
 export function capacityTable(steps: readonly CapacityStep[]): string {
   const rows = steps.map((step) => {
@@ -106,22 +126,74 @@ export function capacityTable(steps: readonly CapacityStep[]): string {
       `(${step.waitingUnanswered} unanswered) | ${ms(step.waitingP95Ms)} | ` +
       `${step.compatible} (${step.compatibleUnanswered} unanswered), ${ms(step.compatibleP95Ms)} | ` +
       `${messagesPerSecond(step).toFixed(1)} | ${calls === undefined ? '—' : calls.toFixed(2)} ` +
-      `(${purposes || '—'}) | ${step.noOneIdle} | ${step.loadAverage.toFixed(1)} | ` +
+      `(${purposes || '—'}) | ${laneWaitCell(step.laneWaits)} | ${step.noOneIdle} | ` +
+      `${step.loadAverage.toFixed(1)} | ` +
       `${isSustained(step) ? 'yes' : 'NO'} |`
     );
   });
   const best = sustainedRate(steps);
   return [
-    "| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal seen (partner waiting) | crowd's generous view: someone compatible searching, p95 | sends and edits per second, all | per /find (by purpose) | arrivals with nobody idle | load average | sustained |",
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    "| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal seen (partner waiting) | crowd's generous view: someone compatible searching, p95 | sends and edits per second, all | per /find (by purpose) | p95 wait of the other lanes, of what keeps up | arrivals with nobody idle | load average | sustained |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     best === undefined
       ? '**No step was sustained.**'
       : `**Highest sustained rate: ${best.toFixed(2)} /find per second pressed** (p95 ≤ ` +
         `${CAPACITY_P95_MS} ms from /find to the proposal seen, for people with a partner ` +
-        'waiting, an unanswered one counted as never; where fewer were pressed than asked, the ' +
-        'crowd had nobody idle to press).',
+        'waiting, an unanswered one counted as never, with the other lanes keeping up: a p95 ' +
+        `wait within ${KEPT_UP_FACTOR}× their starvation bound; where fewer were pressed than ` +
+        'asked, the crowd had nobody idle to press).',
+  ].join('\n');
+}
+
+/** What a capacity run did, for its section of bench/ACCEPTANCE.md. */
+export interface CapacityRun {
+  /** The command that reproduces it. */
+  command: string;
+  users: number;
+  /** Whether the run sized the crowd itself (no --users). */
+  usersChosen: boolean;
+  to: number;
+  seconds: number;
+  onboardingRate: number;
+  /** Seconds the crowd took to onboard. */
+  onboardedIn: number;
+  freeRate: number;
+  /** PAID_BROADCAST_PER_SECOND, 0 when off. */
+  paid: number;
+  lifecycleOnly: boolean;
+  steps: readonly CapacityStep[];
+}
+
+/**
+ * The run's section: its own heading for each kind of run (free or paid, the full crowd or
+ * the lifecycle alone), so each kind replaces only its own earlier section.
+ */
+export function capacitySection(run: CapacityRun): string {
+  const limit = run.paid
+    ? `with paid broadcasts (PAID_BROADCAST_PER_SECOND=${run.paid}, no daily cap)`
+    : `at the free limit (OUTBOUND_RATE_PER_SECOND=${run.freeRate})`;
+  const crowd = run.lifecycleOnly
+    ? 'The crowd is the model above doing only the /find lifecycle (`--lifecycle-only`): chats ' +
+      'open and one of the two ends each a few seconds later with nothing said, and nobody ' +
+      'pauses, invites with /again or exchanges contacts. So the budget pays for searches, ' +
+      'proposals, chat openings and endings alone: the basis on which the sends and edits per ' +
+      '/find are counted (relayed chat content and replies aside).'
+    : 'The crowd is the same model as above.';
+  return [
+    `## Capacity ${limit}${run.lifecycleOnly ? ', the /find lifecycle alone' : ''}`,
+    '',
+    `Command: \`${run.command}\`, run at ${new Date().toISOString()}. ${crowd} It is sized ` +
+      `for the top rate: ${run.users} people${run.usersChosen ? ' (chosen by the run)' : ''}, ` +
+      `${crowdFor(run.to)} needed for ${run.to} /find/s at ${PEOPLE_PER_FIND_PER_SECOND} per ` +
+      '/find/s, so "arrivals with nobody idle" should stay near 0. It onboarded through the ' +
+      `bot first, at ${run.onboardingRate} messages a second (${Math.round(run.onboardedIn)} s), ` +
+      `and rested until picked; then "Find" was pressed at each rate for ${run.seconds} s with ` +
+      "the bot at its configured rate. The load average is the machine's, shared with other " +
+      'work.',
+    '',
+    capacityTable(run.steps),
   ].join('\n');
 }
 

@@ -6,7 +6,6 @@ import { PAUSE_CHANCE, takePause, type PauseDeps } from './crowd-pause.js';
 import { onboardPerson } from './onboard-person.js';
 import {
   acceptChance,
-  CHAT_LINES,
   createPerson,
   ratingFor,
   readMessage,
@@ -17,6 +16,8 @@ import type { PersonProfile } from './population.js';
 import { compatible } from '../sim-kit/population.js';
 import { createRandom } from '../sim-kit/random.js';
 import { maybeInvite, maybeWish, reactAgain } from './crowd-again.js';
+import { offerContact } from './crowd-contact.js';
+import { createChatting } from './crowd-chat.js';
 
 export interface CrowdOptions {
   emulator: BotApiEmulator;
@@ -35,6 +36,13 @@ export interface CrowdOptions {
    * (the capacity run's) is not followed by a burst of first searches.
    */
   findWhenOnboarded?: boolean;
+  /**
+   * Only the /find lifecycle: chats open and end with nothing said in them, and nobody takes a
+   * /pause, invites with /again, wishes to chat again or exchanges contacts. So the bot's
+   * budget goes to searches, proposals, chat openings and endings alone (the capacity run's
+   * `--lifecycle-only`). Off by default: the full crowd model.
+   */
+  lifecycleOnly?: boolean;
 }
 
 /**
@@ -50,6 +58,7 @@ export function createCrowd(options: CrowdOptions) {
   const timers = new Set<NodeJS.Timeout>();
   let running = false;
   let rate = options.rate;
+  const lifecycleOnly = options.lifecycleOnly ?? false;
 
   const later = (seconds: number, action: () => Promise<unknown>) => {
     const timer = setTimeout(
@@ -85,7 +94,7 @@ export function createCrowd(options: CrowdOptions) {
     person.findIndex = undefined;
     person.restUntil = Date.now() + (random.exponential(45) * 1000) / speed;
     // Some take a longer break with /pause (real minutes, see SANDBOX_PAUSE_DAY_HOURS).
-    if (random.chance(PAUSE_CHANCE)) void takePause(person, pauseDeps);
+    if (!lifecycleOnly && random.chance(PAUSE_CHANCE)) void takePause(person, pauseDeps);
   };
   const pauseDeps: PauseDeps = {
     random,
@@ -110,44 +119,7 @@ export function createCrowd(options: CrowdOptions) {
     return person.user.sendCommand('find');
   }
 
-  function chat(person: Person): void {
-    const lines = random.int(1, 5);
-    let delay = 0;
-    for (let i = 0; i < lines; i += 1) {
-      delay += random.logNormal(4, 0.5);
-      later(delay, async () => {
-        if (person.state !== 'chatting') return;
-        await person.user.sendText(random.pick(CHAT_LINES[person.profile.languageCode]));
-      });
-    }
-    // Whoever runs out of things to say first ends the chat.
-    later(delay + random.logNormal(3, 0.4), async () => {
-      if (person.state === 'chatting') await person.user.sendCommand('end');
-    });
-  }
-
-  /**
-   * After a good chat some people ask to exchange contacts; most who are asked agree, and a
-   * few who asked change their mind before the partner answers.
-   */
-  function offerContact(person: Person, seen: Extract<Seen, { kind: 'contact.offered' }>): void {
-    const chance = seen.asked ? 0.6 : 0.15 * person.chatQuality;
-    if (!random.chance(chance)) return;
-    const press = (action: 'request' | 'withdraw', messageId: number) =>
-      person.user.pressButton(
-        messageId,
-        packCallback({ type: 'contact', action, matchId: seen.matchId }),
-      );
-    later(random.logNormal(6, 0.6), async () => {
-      await press('request', seen.messageId);
-      if (seen.asked || !random.chance(0.2)) return;
-      const mine = await person.user.waitForBotMessage(
-        (message) => message.text === person.texts.contactRequested,
-        { timeoutMs: 10_000 },
-      );
-      later(random.logNormal(4, 0.5), () => press('withdraw', mine.message_id));
-    });
-  }
+  const chat = createChatting({ random, later, lifecycleOnly });
 
   const againCrowd = { random, later, rest };
 
@@ -196,10 +168,10 @@ export function createCrowd(options: CrowdOptions) {
             }),
           ),
         );
-        maybeWish(againCrowd, person, seen.messageId, seen.matchId);
+        if (!lifecycleOnly) maybeWish(againCrowd, person, seen.messageId, seen.matchId);
         return;
       case 'contact.offered':
-        offerContact(person, seen);
+        if (!lifecycleOnly) offerContact({ random, later }, person, seen);
         return;
       case 'searching.again':
         person.state = 'searching';
@@ -228,7 +200,7 @@ export function createCrowd(options: CrowdOptions) {
         continue;
       }
       const person = random.pick(idle);
-      if (maybeInvite(againCrowd, person)) continue;
+      if (!lifecycleOnly && maybeInvite(againCrowd, person)) continue;
       await find(person).catch(() => undefined);
     }
   }

@@ -36,6 +36,8 @@ export interface SandboxSetup {
   onboardingRatePerSecond?: number;
   /** Whether people press "Find" as soon as they have onboarded (default true). */
   findWhenOnboarded?: boolean;
+  /** The crowd goes through the /find lifecycle only (see CrowdOptions.lifecycleOnly). */
+  lifecycleOnly?: boolean;
 }
 
 /** PostgreSQL connections of the sandbox's single process (see sandboxConfig). */
@@ -119,6 +121,7 @@ export async function startSandbox(
       seed: options.seed,
       log,
       findWhenOnboarded: setup.findWhenOnboarded,
+      lifecycleOnly: setup.lifecycleOnly,
     });
     const ready = onboard(app, setup, () => crowd.start());
     ready.catch((error: unknown) => log.error({ err: error }, 'the simulated crowd failed'));

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
+  capacitySection,
   capacitySections,
   capacityTable,
   checkCrowd,
@@ -26,6 +27,11 @@ const step = (rate: number, p95: number | undefined, over: Partial<CapacityStep>
     noOneIdle: 0,
     messages: { proposal: rate * 60 * 1.5, chat_open: rate * 30, relay: rate * 60, reply: 7 },
     loadAverage: 3,
+    laneWaits: [
+      { lane: 'chat', count: 40, p95Ms: 300, boundMs: 3_000 },
+      { lane: 'reply', count: 0, p95Ms: undefined, boundMs: 3_000 },
+      { lane: 'notice', count: 90, p95Ms: 6_000, boundMs: 10_000 },
+    ],
     ...over,
   }) satisfies CapacityStep;
 
@@ -85,6 +91,21 @@ describe('the capacity run', () => {
     assert.equal(isSustained(step(2, lostMore.waitingP95Ms)), false, 'a lost proposal fails');
   });
 
+  it('is not sustained when another lane fell behind, however fast the proposals went', () => {
+    const behind = step(4, 900, {
+      laneWaits: [{ lane: 'notice', count: 200, p95Ms: 15_001, boundMs: 10_000 }],
+    });
+    assert.equal(isSustained(behind), false);
+    assert.equal(
+      isSustained(step(4, 900, { laneWaits: [{ ...behind.laneWaits[0]!, p95Ms: 14_900 }] })),
+      true,
+    );
+    const table = capacityTable([step(3, 500), behind]);
+    assert.match(table, /chat 0\.3 s of 4\.5 s, notice 6\.0 s of 15\.0 s \|/);
+    assert.match(table, /notice 15\.0 s of 15\.0 s \(behind\)/);
+    assert.match(table, /\*\*Highest sustained rate: 3\.00 \/find per second pressed\*\*/);
+  });
+
   it('takes the highest rate pressed before the first step that missed 2 s', () => {
     assert.equal(isSustained(step(3, 1_900)), true);
     assert.equal(isSustained(step(3, 2_100)), false);
@@ -111,5 +132,47 @@ describe('the capacity run', () => {
     const middle = replaceSection(twice, '## Figures\n\nnew table');
     assert.match(middle, /## Figures\n\nnew table\n\n## Alerts/);
     assert.deepEqual(capacitySections(twice), ['## Capacity at the free limit\n\nsecond']);
+  });
+
+  it('gives each kind of run its own section, so one does not replace another', () => {
+    const run = {
+      command: 'npm run capacity -- --to 6',
+      users: 900,
+      usersChosen: true,
+      to: 6,
+      seconds: 60,
+      onboardingRate: 120,
+      onboardedIn: 121,
+      freeRate: 30,
+      paid: 0,
+      lifecycleOnly: false,
+      steps: [step(2, 400)],
+    };
+    const sections = [
+      capacitySection(run),
+      capacitySection({
+        ...run,
+        lifecycleOnly: true,
+        command: 'npm run capacity -- --lifecycle-only',
+      }),
+      capacitySection({ ...run, paid: 60 }),
+      capacitySection({ ...run, paid: 60, lifecycleOnly: true }),
+    ];
+    const headings = sections.map((section) => section.split('\n')[0]);
+    assert.deepEqual(headings, [
+      '## Capacity at the free limit (OUTBOUND_RATE_PER_SECOND=30)',
+      '## Capacity at the free limit (OUTBOUND_RATE_PER_SECOND=30), the /find lifecycle alone',
+      '## Capacity with paid broadcasts (PAID_BROADCAST_PER_SECOND=60, no daily cap)',
+      '## Capacity with paid broadcasts (PAID_BROADCAST_PER_SECOND=60, no daily cap), the /find lifecycle alone',
+    ]);
+    assert.match(sections[1]!, /`npm run capacity -- --lifecycle-only`/);
+    assert.match(sections[1]!, /chats open and one of the two ends each/);
+    assert.doesNotMatch(sections[0]!, /--lifecycle-only/);
+    assert.match(sections[0]!, /900 people \(chosen by the run\), 900 needed for 6 \/find\/s/);
+    const doc = sections.reduce(replaceSection, '# Acceptance run\n');
+    assert.equal(capacitySections(doc).length, 4);
+    const again = replaceSection(doc, capacitySection({ ...run, lifecycleOnly: true, to: 7 }));
+    assert.equal(capacitySections(again).length, 4);
+    assert.match(again, /needed for 7 \/find\/s/);
   });
 });
