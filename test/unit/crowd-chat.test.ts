@@ -28,51 +28,43 @@ function clock() {
   };
 }
 
+/** The crowd's chatting, on a clock the test runs. */
+function chatting(lifecycleOnly: boolean) {
+  const time = clock();
+  const chat = createChatting({ random: createRandom(7), later: time.later, lifecycleOnly });
+  return { chat, run: () => time.run() };
+}
+
 describe('the crowd in a chat', () => {
   it('says a few lines, then ends the chat, in the full model', async () => {
-    const time = clock();
-    const chat = createChatting({
-      random: createRandom(7),
-      later: time.later,
-      lifecycleOnly: false,
-    });
+    const { chat, run } = chatting(false);
     const said: string[] = [];
     chat(personIn(1, said));
-    await time.run();
+    await run();
     assert.ok(said.filter((line) => line.startsWith('text:')).length >= 1);
     assert.equal(said.at(-1), '/end');
   });
 
   it('with the lifecycle alone, says nothing and only one of the two ends the chat', async () => {
-    const time = clock();
-    const chat = createChatting({
-      random: createRandom(7),
-      later: time.later,
-      lifecycleOnly: true,
-    });
+    const { chat, run } = chatting(true);
     const said: string[] = [];
     const [ada, ben] = [personIn(5, said), personIn(5, said)];
     chat(ada);
     chat(ben);
     const other: string[] = [];
     chat(personIn(6, other));
-    await time.run();
+    await run();
     assert.deepEqual(said, ['/end']);
     assert.deepEqual(other, ['/end']);
   });
 
   it('with the lifecycle alone, does not end a chat that has already ended', async () => {
-    const time = clock();
-    const chat = createChatting({
-      random: createRandom(7),
-      later: time.later,
-      lifecycleOnly: true,
-    });
+    const { chat, run } = chatting(true);
     const said: string[] = [];
     const person = personIn(8, said);
     chat(person);
     person.state = 'idle';
-    await time.run();
+    await run();
     assert.deepEqual(said, []);
   });
 });
