@@ -52,9 +52,11 @@ export function agingIntervalMs(maxWaitMs: number): number {
  * before any prioritized one, and smaller priorities first, so at the bot's global limit a
  * steady stream of proposals holds `chat`, `reply` and `notice` messages back indefinitely.
  * Every round, the jobs among the oldest of each priority that have been due longer than their
- * lane's bound are moved to the front of the queue (priority 0, LIFO), oldest last so it goes
- * first. Notices get a longer bound than chat lines and replies: nobody is waiting for them,
- * and every promotion takes a proposal's slot, so near the limit a short one slowed proposals.
+ * lane's bound join the search lane's line (priority 0, at its end), oldest first. At its end,
+ * not its front, so a proposal already waiting is never pushed back by a promotion; a promoted
+ * message still goes before every proposal queued after it. Notices get a longer bound than
+ * chat lines and replies: nobody is waiting for them, and every promotion takes a proposal's
+ * slot, so near the limit a short one slowed proposals.
  *
  * A chat's order is untouched: the sender still sends each lane's messages in their order
  * (chat-order.ts), so a promoted message whose predecessor is not done yet waits its turn.
@@ -102,10 +104,10 @@ export function createLaneAging(deps: LaneAgingDeps) {
         .sort((a, b) => a.due - b.due)
         .slice(0, perRound);
       let promoted = 0;
-      // Each LIFO promotion goes to the very front: the newest first, so the oldest leads.
-      for (const { job } of overdue.reverse()) {
+      // Each goes to the end of the line (FIFO): the oldest first, so it goes first.
+      for (const { job } of overdue) {
         try {
-          await job.changePriority({ priority: 0, lifo: true });
+          await job.changePriority({ priority: 0, lifo: false });
         } catch {
           continue; // finished or removed meanwhile: nothing left to promote
         }
