@@ -20,6 +20,7 @@ import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
 import { partnersWaiting } from './partner-waiting.js';
 import { laneWaitsBetween, queueWaitBuckets } from './lane-waits.js';
 import { runSandbox } from './sandbox-runner.js';
+import { laneBoundsMs } from '../src/outbound/lane-aging.js';
 
 const base = sandboxCommand('npm run capacity --', SANDBOX_DEFAULTS);
 /** How much faster than OUTBOUND_RATE_PER_SECOND the bot may send while the crowd onboards. */
@@ -124,11 +125,11 @@ async function run(): Promise<void> {
       ...sandbox.crowd.stats.window(from, to),
       messages: countersSince(before, after),
       loadAverage: loadavg()[0]!,
-      laneWaits: laneWaitsBetween(waitsBefore, waitsAfter, {
-        chat: config.OUTBOUND_LANE_MAX_WAIT_MS,
-        reply: config.OUTBOUND_LANE_MAX_WAIT_MS,
-        notice: config.OUTBOUND_NOTICE_MAX_WAIT_MS,
-      }),
+      laneWaits: laneWaitsBetween(
+        waitsBefore,
+        waitsAfter,
+        laneBoundsMs(config.OUTBOUND_LANE_MAX_WAIT_MS, config.OUTBOUND_NOTICE_MAX_WAIT_MS),
+      ),
     };
     steps.push(step);
     console.line(`\nCapacity after the ${rate} /find/s step:\n${capacityTable(steps)}\n`);

@@ -1,9 +1,7 @@
-import type { Random } from '../sim-kit/random.js';
+import type { AgainCrowd } from './crowd-again.js';
 import { CHAT_LINES, type Person } from './person.js';
 
-export interface ChattingDeps {
-  random: Random;
-  later: (seconds: number, action: () => Promise<unknown>) => void;
+export interface ChattingDeps extends Pick<AgainCrowd, 'random' | 'later'> {
   /** See CrowdOptions.lifecycleOnly. */
   lifecycleOnly: boolean;
 }

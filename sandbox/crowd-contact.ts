@@ -1,12 +1,9 @@
 import { packCallback } from '../src/bot/callback-data.js';
-import type { Random } from '../sim-kit/random.js';
+import type { AgainCrowd } from './crowd-again.js';
 import type { Person, Seen } from './person.js';
 
 /** What the contact exchange needs from the crowd: its randomness and its clock. */
-export interface ContactCrowd {
-  random: Random;
-  later: (seconds: number, action: () => Promise<unknown>) => void;
-}
+export type ContactCrowd = Pick<AgainCrowd, 'random' | 'later'>;
 
 /**
  * After a good chat some people ask to exchange contacts; most who are asked agree, and a

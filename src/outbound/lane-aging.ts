@@ -42,6 +42,11 @@ export function becameDue(job: Job<OutboundMessage>, now: number): number {
   return Math.min(now, Math.max(queued, again));
 }
 
+/** Each lower lane's starvation bound: notices have their own, longer one. */
+export function laneBoundsMs(maxWaitMs: number, noticeMaxWaitMs: number) {
+  return { chat: maxWaitMs, reply: maxWaitMs, notice: noticeMaxWaitMs };
+}
+
 /** How often the aging round runs: a fifth of the bound, so a job waits at most ~1.2× it. */
 export function agingIntervalMs(maxWaitMs: number): number {
   return Math.max(50, Math.min(1_000, Math.round(maxWaitMs / 5)));
@@ -68,8 +73,11 @@ export function agingIntervalMs(maxWaitMs: number): number {
 export function createLaneAging(deps: LaneAgingDeps) {
   const now = deps.now ?? Date.now;
   const intervalMs = agingIntervalMs(Math.min(deps.maxWaitMs, deps.noticeMaxWaitMs));
-  const boundOf = (job: Job<OutboundMessage>) =>
-    (job.data.lane ?? 'notice') === 'notice' ? deps.noticeMaxWaitMs : deps.maxWaitMs;
+  const bounds = laneBoundsMs(deps.maxWaitMs, deps.noticeMaxWaitMs);
+  const boundOf = (job: Job<OutboundMessage>) => {
+    const lane = job.data.lane ?? 'notice';
+    return lane === 'search' ? Infinity : bounds[lane];
+  };
   const perRound = Math.max(
     1,
     Math.floor((deps.ratePerSecond * intervalMs * PROMOTED_SHARE) / 1000),
