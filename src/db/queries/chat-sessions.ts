@@ -40,8 +40,13 @@ export async function startChatSession(
     engaged AS (
       UPDATE engagements SET kind = 'chat' WHERE match_id = ${matchId} RETURNING 1),
     matched AS (
-      UPDATE searches SET state = 'matched', ended_at = now(), end_reason = 'matched'
-      WHERE match_id = ${matchId} AND state = 'proposed' RETURNING 1)
+      -- Found through the two users (an index), not match_id alone, which no index covers:
+      -- that read every open search, thousands with a full waiting pool, per chat.
+      UPDATE searches s SET state = 'matched', ended_at = now(), end_reason = 'matched'
+      FROM matches m
+      WHERE m.id = ${matchId} AND s.user_id IN (m.user_a, m.user_b)
+        AND s.match_id = ${matchId} AND s.state = 'proposed'
+      RETURNING 1)
     SELECT * FROM created
     UNION ALL
     SELECT * FROM chat_sessions WHERE match_id = ${matchId}
