@@ -103,6 +103,10 @@ export const BENCH_COMMAND = defineCommand({
     },
     'cpu-prof': { kind: 'switch', help: 'CPU profiles of the service processes, in bench/.tmp' },
     'async-commit': { kind: 'switch', help: 'synchronous_commit = off in the bench database' },
+    'pg-functions': {
+      kind: 'switch',
+      help: 'track_functions = all in the bench database: time inside each SQL function',
+    },
     'bare-clients': {
       kind: 'integer',
       min: 1,
@@ -158,6 +162,7 @@ export function benchConfig(flags: FlagValues<(typeof BENCH_COMMAND)['flags']>):
     matcherPoolSize: flags['matcher-pool'],
     cpuProfile: flags['cpu-prof'],
     asyncCommit: flags['async-commit'],
+    pgFunctions: flags['pg-functions'],
     cluster: flags.cluster,
     bareClients: flags['bare-clients'],
     bareSeconds: flags['bare-seconds'] ?? config.bareSeconds,

@@ -31,6 +31,8 @@ export interface BenchConfig {
   cpuProfile: boolean;
   /** `synchronous_commit = off` in the bench database: what the WAL flush costs. */
   asyncCommit: boolean;
+  /** `track_functions = all` in the bench database; the report gives time per SQL function. */
+  pgFunctions: boolean;
   /** The scaled-out run: single Redis then a local cluster, roles in separate processes. */
   cluster: boolean;
   /** The bare database phase: connections calling the /find functions back to back, and for how long. */
@@ -69,6 +71,7 @@ export function defaultConfig(quick: boolean): BenchConfig {
     matcherPoolSize: 8,
     cpuProfile: false,
     asyncCommit: false,
+    pgFunctions: false,
     cluster: false,
     bareClients: 4,
     bareSeconds: quick ? 10 : 30,

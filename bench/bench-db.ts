@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.js';
+import { withApplicationName } from '../src/db/pool.js';
 import type { BenchUser } from './population.js';
 
 /** The benchmark's own database on the local server; dropped and recreated each run. */
@@ -14,20 +15,40 @@ export function benchDbUrl(): string {
 }
 
 /**
- * Drops the benchmark database (closing its connections) and creates it migrated. With
- * `asyncCommit`, commits in it no longer wait for the WAL flush (`synchronous_commit = off`,
- * a deployment choice measured by `--async-commit`; the default run keeps PostgreSQL's default).
+ * The harness's own connections carry this `application_name`, so the resource monitor counts
+ * their backends (polling proposals, probing the pool) with the load generator, not the service.
  */
-export async function resetBenchDatabase(asyncCommit = false): Promise<void> {
+export const HARNESS_APPLICATION = 'tete-bench-harness';
+
+export function harnessDbUrl(): string {
+  return withApplicationName(benchDbUrl(), HARNESS_APPLICATION);
+}
+
+/** Settings of the bench database that a run can ask for. */
+export interface BenchDbSettings {
+  /** `synchronous_commit = off`: a deployment choice measured by `--async-commit`. */
+  asyncCommit?: boolean;
+  /** `track_functions = all`: time inside each SQL function, for `--pg-functions`. */
+  trackFunctions?: boolean;
+}
+
+/**
+ * Drops the benchmark database (closing its connections) and creates it migrated, with the
+ * settings asked for; the default run keeps PostgreSQL's defaults.
+ */
+export async function resetBenchDatabase(settings: BenchDbSettings = {}): Promise<void> {
   await dropBenchDatabase();
   await migrate({ databaseUrl: benchDbUrl() });
-  if (!asyncCommit) return;
+  const statements = [
+    settings.asyncCommit ? 'synchronous_commit = off' : '',
+    settings.trackFunctions ? "track_functions = 'all'" : '',
+  ].filter(Boolean);
+  if (statements.length === 0) return;
   const admin = new pg.Client({ connectionString: `${serverUrl()}/postgres` });
   await admin.connect();
   try {
-    await admin.query(
-      `ALTER DATABASE ${pg.escapeIdentifier(BENCH_DB_NAME)} SET synchronous_commit = off`,
-    );
+    for (const setting of statements)
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(BENCH_DB_NAME)} SET ${setting}`);
   } finally {
     await admin.end();
   }

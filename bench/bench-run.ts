@@ -7,7 +7,7 @@ import { createRedisKeys } from '../src/redis/keys.js';
 import { deleteKeys } from '../src/redis/delete-keys.js';
 import { wakingMinutes } from '../src/time/waking-hours.js';
 import type { BenchConfig } from './bench-config.js';
-import { benchDbUrl, resetBenchDatabase, seedPopulation } from './bench-db.js';
+import { benchDbUrl, harnessDbUrl, resetBenchDatabase, seedPopulation } from './bench-db.js';
 import {
   cancelAll,
   drain,
@@ -19,11 +19,12 @@ import {
 import { createApiClient } from './http-client.js';
 import { runLoad } from './load-generator.js';
 import { runMeasuredPhase, type PhaseContext } from './measured-phase.js';
-import { freePort } from '../sim-kit/free-port.js';
+import { functionTimes, readFunctionCounters } from './pg-functions.js';
+import { startMaintenance } from './maintenance.js';
 import { createRandom } from '../sim-kit/random.js';
 import { generatePopulation, mutuallyIncompatible } from './population.js';
 import { createResourceMonitor } from './resource-monitor.js';
-import { startServiceProcess, type ServiceProcess } from './service-processes.js';
+import { startBenchService, type ServiceProcess } from './service-processes.js';
 import { compareWithSprint } from './sprint-comparison.js';
 import { runBareDatabase } from './bare-db.js';
 
@@ -49,7 +50,10 @@ export async function runBench(config: BenchConfig) {
 
   log(`population: ${config.users} users, ${config.topics} topics (zipf ${config.zipf})`);
   const users = generatePopulation(config);
-  await resetBenchDatabase(config.asyncCommit);
+  await resetBenchDatabase({
+    asyncCommit: config.asyncCommit,
+    trackFunctions: config.pgFunctions,
+  });
   const seedClient = new pg.Client({ connectionString: benchDbUrl() });
   await seedClient.connect();
   const seedStarted = Date.now();
@@ -69,10 +73,11 @@ export async function runBench(config: BenchConfig) {
   });
   log(`bare database: ${bare.perSecond}/s with ${bare.clients} clients`);
 
-  const db = new pg.Pool({ connectionString: benchDbUrl(), max: 6 });
-  const slonik = await createDbPool({ url: benchDbUrl(), size: 2 });
+  const db = new pg.Pool({ connectionString: harnessDbUrl(), max: 6 });
+  const slonik = await createDbPool({ url: harnessDbUrl(), size: 2 });
   const redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
   const children: ServiceProcess[] = [];
+  const maintenance = await startMaintenance(benchDbUrl());
   const monitor = createResourceMonitor({
     processes: () => children.map((child) => ({ name: child.name, pid: child.pid })),
     db,
@@ -85,32 +90,8 @@ export async function runBench(config: BenchConfig) {
     INTERNAL_API_TOKEN: token,
     ...config.env,
   };
-  const profile = config.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir=bench/.tmp/profiles'] : [];
   try {
-    const apiPort = await freePort();
-    children.push(
-      await startServiceProcess({
-        name: 'api+timers',
-        roles: 'api,timers',
-        port: apiPort,
-        env: { ...env, DATABASE_POOL_SIZE: String(config.apiPoolSize) },
-        nodeFlags: profile,
-      }),
-    );
-    const matcherPorts: number[] = [];
-    for (let i = 1; i <= config.matchers; i += 1) {
-      const port = await freePort();
-      matcherPorts.push(port);
-      children.push(
-        await startServiceProcess({
-          name: `matcher ${i}`,
-          roles: 'matcher',
-          port,
-          env: { ...env, DATABASE_POOL_SIZE: String(config.matcherPoolSize) },
-          nodeFlags: profile,
-        }),
-      );
-    }
+    const { apiPort, matcherPorts } = await startBenchService(config, env, children);
     monitor.start();
     const api = createApiClient({ port: apiPort, token, sockets: 128 });
     log(`service up: api+timers on ${apiPort}, matchers on ${matcherPorts.join(', ')}`);
@@ -175,6 +156,9 @@ export async function runBench(config: BenchConfig) {
     );
     const poolAfter = await waitingPoolSize(db);
     log(`pool phase: ${poolLoad.finds.length} finds, select p99 <= ${poolSelect.p99.atMost} ms`);
+    // The measured phases start from statistics of tables in use (searches, matches, the
+    // pool), as a service that has run for a while has; the service's sessions plan again.
+    await db.query('ANALYZE');
     await cancelAll(
       api,
       poolUsers.map((user) => user.index + 1),
@@ -208,6 +192,7 @@ export async function runBench(config: BenchConfig) {
 
     // Phase 3: the main load, from everyone not used above.
     log(`main phase: ${config.rate}/s for ${config.durationSeconds} s`);
+    const functionsBefore = config.pgFunctions ? await readFunctionCounters(db) : undefined;
     const main = await runMeasuredPhase(ctx, {
       rate: config.rate,
       seconds: config.durationSeconds,
@@ -216,6 +201,10 @@ export async function runBench(config: BenchConfig) {
     log(
       `main phase: ${main.acceptedPerSecond}/s accepted, lag at end ${main.streamAtEnd.lagMs} ms`,
     );
+    // Read once the lifecycle is over, as the CPU figures are.
+    const pgFunctions = functionsBefore
+      ? functionTimes(functionsBefore, await readFunctionCounters(db), main.findsAccepted)
+      : undefined;
     await monitor.sample();
     return {
       startedAt: startedAt.toISOString(),
@@ -232,11 +221,19 @@ export async function runBench(config: BenchConfig) {
       bare,
       light,
       main,
+      pgFunctions,
+      /** Whether the benchmark stood in for the server's autovacuum, and how often it ran. */
+      maintenance: {
+        standIn: maintenance.standIn,
+        passes: maintenance.passes,
+        lastError: maintenance.lastError,
+      },
       processes: monitor.figures(),
       finishedAt: new Date().toISOString(),
     };
   } finally {
     monitor.stop();
+    await maintenance.stop();
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
     const errors = children.map((child) => ({
       name: child.name,

@@ -9,7 +9,7 @@ import { freePort } from '../sim-kit/free-port.js';
 import { createRandom } from '../sim-kit/random.js';
 import { startRedisCluster, type LocalRedisCluster } from '../sim-kit/redis-cluster.js';
 import type { BenchConfig } from './bench-config.js';
-import { benchDbUrl, resetBenchDatabase, seedPopulation } from './bench-db.js';
+import { benchDbUrl, harnessDbUrl, resetBenchDatabase, seedPopulation } from './bench-db.js';
 import { createApiClient, type ApiClient } from './http-client.js';
 import { runMeasuredPhase } from './measured-phase.js';
 import { generatePopulation } from './population.js';
@@ -50,7 +50,10 @@ async function runTopology(config: BenchConfig, topology: Topology, cluster?: Lo
   const keys = createRedisKeys(prefix);
   const token = randomBytes(24).toString('hex');
   const users = generatePopulation(config);
-  await resetBenchDatabase(config.asyncCommit);
+  await resetBenchDatabase({
+    asyncCommit: config.asyncCommit,
+    trackFunctions: config.pgFunctions,
+  });
   const seedClient = new pg.Client({ connectionString: benchDbUrl() });
   await seedClient.connect();
   await seedPopulation(seedClient, users, config.topics);
@@ -58,7 +61,7 @@ async function runTopology(config: BenchConfig, topology: Topology, cluster?: Lo
 
   const singleUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis: RedisClient = cluster ? cluster.client() : new Redis(singleUrl);
-  const db = new pg.Pool({ connectionString: benchDbUrl(), max: 6 });
+  const db = new pg.Pool({ connectionString: harnessDbUrl(), max: 6 });
   const emulator = createBotApiEmulator({ bot: { username: 'tete_bench_bot', firstName: 'tete' } });
   await emulator.start();
   const children: ServiceProcess[] = [];

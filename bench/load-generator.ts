@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ApiClient } from './http-client.js';
 import type { BenchUser } from './population.js';
+import { createMatchPoller } from './match-poller.js';
 import { createUserStates, UserState } from './user-states.js';
 
 /** How people answer a proposal; shares add up to 1. */
@@ -211,33 +212,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   }
 
-  // Matches commit out of id order; re-read a window below the highest id seen, but never
-  // before this phase (earlier phases' people are not ours to answer for).
-  const seen = new Set<number>();
-  const before = await options.db.query<{ id: number }>(
-    'SELECT coalesce(max(id), 0)::int AS id FROM matches',
-  );
-  const floor = before.rows[0]?.id ?? 0;
-  let highest = floor;
-  async function pollMatches(): Promise<void> {
-    const result = await options.db.query<{
-      id: string;
-      user_a: string;
-      user_b: string;
-      expires_ms: number;
-    }>(
-      `SELECT id, user_a, user_b, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms
-       FROM matches WHERE id > $1 ORDER BY id`,
-      [Math.max(floor, highest - 2_000)],
-    );
-    for (const row of result.rows) {
-      const id = Number(row.id);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      highest = Math.max(highest, id);
-      const [a, b] = [Number(row.user_a) - 1, Number(row.user_b) - 1];
+  const pollMatches = await createMatchPoller(options.db);
+  async function reactToNewMatches(): Promise<void> {
+    for (const match of await pollMatches()) {
+      const [a, b] = [match.userA - 1, match.userB - 1];
       if (options.exclude?.has(a) || options.exclude?.has(b)) continue;
-      react(id, a, b, row.expires_ms);
+      react(match.id, a, b, match.expiresMs);
     }
   }
 
@@ -263,7 +243,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     if (!polling) {
       polling = true;
-      void pollMatches()
+      void reactToNewMatches()
         .catch(() => count('poll_error'))
         .finally(() => (polling = false));
     }

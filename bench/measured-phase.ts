@@ -14,7 +14,7 @@ import { countDoubleBooked, measureLatency, searchStates } from './checks.js';
 import type { ApiClient } from './http-client.js';
 import { runLoad, type LoadOptions } from './load-generator.js';
 import type { BenchUser } from './population.js';
-import type { createResourceMonitor } from './resource-monitor.js';
+import { LOAD_GENERATOR, type createResourceMonitor } from './resource-monitor.js';
 import { percentileOrNaN, round } from './stats.js';
 
 export interface PhaseContext {
@@ -58,11 +58,11 @@ async function lifecycleCpu(ctx: PhaseContext, loadEndedAt: number) {
 function lifecycleFigures(cpu: Awaited<ReturnType<typeof lifecycleCpu>>, accepted: number) {
   const perFind = (seconds: number) =>
     accepted ? round((seconds * 1000) / accepted, 2) : Number.NaN;
-  const service = cpu.processes.filter((p) => p.name !== 'harness');
+  const service = cpu.processes.filter((p) => !LOAD_GENERATOR.includes(p.name));
   return {
     /** Seconds from the end of the load to the reading. */
     afterLoadSeconds: round(cpu.seconds, 1),
-    /** Everything but the load generator (the harness). */
+    /** Everything but the load generator (the harness and its own database backends). */
     serviceCpuMsPerFind: perFind(service.reduce((sum, p) => sum + p.cpuSeconds, 0)),
     allCpuMsPerFind: perFind(cpu.processes.reduce((sum, p) => sum + p.cpuSeconds, 0)),
     perProcess: cpu.processes.map((p) => ({ name: p.name, cpuMsPerFind: perFind(p.cpuSeconds) })),

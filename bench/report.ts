@@ -149,7 +149,8 @@ export async function writeReports(results: BenchResults): Promise<void> {
     `Run ${results.startedAt} on commit \`${full.git.commit.slice(0, 10)}\`${full.git.dirty ? ' (with uncommitted changes)' : ''}, ` +
       `${full.machine.cpus} cores shared by PostgreSQL, Redis, the service and the load generator` +
       `${results.config.quick ? '; **--quick run: not the target configuration**' : ''}` +
-      `${results.config.asyncCommit ? '; **--async-commit: synchronous_commit = off**' : ''}. ` +
+      `${results.config.asyncCommit ? '; **--async-commit: synchronous_commit = off**' : ''}` +
+      `${results.maintenance.standIn ? `; the server's autovacuum is off, so the benchmark ran VACUUM (ANALYZE) of the service's tables once a minute (${results.maintenance.passes} times; its CPU is "vacuum", counted with the service)` : ''}. ` +
       `Load average at the end: ${full.machine.loadAverageAtEnd.map((v) => v.toFixed(2)).join(', ')}. ` +
       'All figures are measured in this one run; see `bench/results.json` for everything, and `bench/README.md` for what each figure means.',
     '',
@@ -163,10 +164,29 @@ export async function writeReports(results: BenchResults): Promise<void> {
     '',
     `Sprint SQL comparison: ${c.sampleUsers} users, the sprint's statement over all ${c.usersTable} users versus our selection over ${c.waitingPool} waiting users.`,
     '',
+    ...functionTable(results),
   ].join('\n');
   const options = (await prettier.resolveConfig('bench/RESULTS.md')) ?? {};
   await writeFile(
     'bench/RESULTS.md',
     await prettier.format(md, { ...options, filepath: 'bench/RESULTS.md' }),
   );
+}
+
+/** `--pg-functions`: where PostgreSQL spent its time over the main phase's lifecycle. */
+function functionTable(results: BenchResults): string[] {
+  if (!results.pgFunctions) return [];
+  return [
+    '## Time inside SQL functions (`--pg-functions`), main phase and its lifecycle',
+    '',
+    'Wall time inside each function as its backend saw it (waits included), per accepted /find.',
+    '',
+    '| function | calls | self ms per /find | with callees | self ms per call |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.pgFunctions.map(
+      (f) =>
+        `| \`${f.name}\` | ${f.calls} | ${f.selfMsPerFind} | ${f.totalMsPerFind} | ${f.selfMsPerCall} |`,
+    ),
+    '',
+  ];
 }

@@ -1,7 +1,20 @@
 import type pg from 'pg';
 import type { RedisClient } from '../src/redis/client.js';
 import { sampleProcess, type ProcessSample } from './service-processes.js';
-import { BENCH_DB_NAME } from './bench-db.js';
+import { BENCH_DB_NAME, HARNESS_APPLICATION } from './bench-db.js';
+import { VACUUM_APPLICATION } from './maintenance.js';
+
+/** The process groups that are the load generator, not the service. */
+export const HARNESS = 'harness';
+export const HARNESS_BACKENDS = 'harness backends';
+export const LOAD_GENERATOR: readonly string[] = [HARNESS, HARNESS_BACKENDS];
+
+/** The harness's own connections, the stand-in for autovacuum, or the service's. */
+function backendGroup(applicationName: string): string {
+  if (applicationName === HARNESS_APPLICATION) return HARNESS_BACKENDS;
+  if (applicationName === VACUUM_APPLICATION) return 'vacuum';
+  return 'postgres backends';
+}
 
 export interface ProcessFigures {
   name: string;
@@ -14,7 +27,8 @@ export interface ProcessFigures {
 
 /**
  * Samples peak RSS (VmHWM) and CPU time of the service processes, the harness, Redis and
- * the PostgreSQL backends serving the benchmark database, every two seconds. A backend's
+ * the PostgreSQL backends serving the benchmark database (the harness's own apart, by their
+ * `application_name`), every two seconds. A backend's
  * VmHWM counts the shared buffers it touched, so it overstates what that backend owns.
  */
 export function createResourceMonitor(deps: {
@@ -28,17 +42,18 @@ export function createResourceMonitor(deps: {
   let redisPid = 0;
 
   async function targets(): Promise<{ name: string; pid: number }[]> {
-    const list = [...deps.processes(), { name: 'harness', pid: process.pid }];
+    const list = [...deps.processes(), { name: HARNESS, pid: process.pid }];
     if (!redisPid) {
       const info = await deps.redis.info('server');
       redisPid = Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
     }
     if (redisPid) list.push({ name: 'redis-server', pid: redisPid });
-    const backends = await deps.db.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+    const backends = await deps.db.query<{ pid: number; application_name: string }>(
+      'SELECT pid, application_name FROM pg_stat_activity WHERE datname = $1',
       [BENCH_DB_NAME],
     );
-    for (const row of backends.rows) list.push({ name: 'postgres backends', pid: row.pid });
+    for (const row of backends.rows)
+      list.push({ name: backendGroup(row.application_name), pid: row.pid });
     return list;
   }
 

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchConfig } from './bench-config.js';
+import { freePort } from '../sim-kit/free-port.js';
 
 export interface ServiceProcess {
   name: string;
@@ -112,4 +114,42 @@ export async function startServiceProcess(options: SpawnOptions): Promise<Servic
 export async function scrapeMetrics(port: number): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   return response.text();
+}
+
+/**
+ * The service as the benchmark runs it: one api+timers process and `config.matchers` matcher
+ * processes, each pushed on `children` as soon as it is up, so that the caller can stop what
+ * started even when a later one fails.
+ */
+export async function startBenchService(
+  config: Pick<BenchConfig, 'cpuProfile' | 'apiPoolSize' | 'matcherPoolSize' | 'matchers'>,
+  env: Record<string, string>,
+  children: ServiceProcess[],
+): Promise<{ apiPort: number; matcherPorts: number[] }> {
+  const profile = config.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir=bench/.tmp/profiles'] : [];
+  const apiPort = await freePort();
+  children.push(
+    await startServiceProcess({
+      name: 'api+timers',
+      roles: 'api,timers',
+      port: apiPort,
+      env: { ...env, DATABASE_POOL_SIZE: String(config.apiPoolSize) },
+      nodeFlags: profile,
+    }),
+  );
+  const matcherPorts: number[] = [];
+  for (let i = 1; i <= config.matchers; i += 1) {
+    const port = await freePort();
+    matcherPorts.push(port);
+    children.push(
+      await startServiceProcess({
+        name: `matcher ${i}`,
+        roles: 'matcher',
+        port,
+        env: { ...env, DATABASE_POOL_SIZE: String(config.matcherPoolSize) },
+        nodeFlags: profile,
+      }),
+    );
+  }
+  return { apiPort, matcherPorts };
 }

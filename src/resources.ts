@@ -63,7 +63,11 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
   if (options.migrate) {
     await waitFor(() => migrate({ databaseUrl: config.DATABASE_URL, log }), pg);
   }
-  const db = await createDbPool({ url: config.DATABASE_URL, size: config.DATABASE_POOL_SIZE });
+  const db = await createDbPool({
+    url: config.DATABASE_URL,
+    size: config.DATABASE_POOL_SIZE,
+    applicationName: `tete-${config.ROLES.join('+')}`,
+  });
   onOpen({ name: 'postgres', stop: () => db.end() });
   await waitFor(() => db.query(sql.unsafe`SELECT 1`), pg);
 

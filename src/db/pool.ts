@@ -41,10 +41,24 @@ export interface DbPoolOptions {
   url: string;
   /** Connections kept open; each role adds its own load, so size it per process. */
   size: number;
+  /**
+   * Shown in `pg_stat_activity`, so an operator (or the benchmark) can tell which process a
+   * backend serves. An `application_name` already in the URL wins.
+   */
+  applicationName?: string;
+}
+
+/** The URL with `application_name` set, unless it names one already. */
+export function withApplicationName(url: string, name: string | undefined): string {
+  if (!name) return url;
+  const parsed = new URL(url);
+  if (parsed.searchParams.has('application_name')) return url;
+  parsed.searchParams.set('application_name', name);
+  return parsed.toString();
 }
 
 export async function createDbPool(options: DbPoolOptions): Promise<DatabasePool> {
-  return createPool(options.url, {
+  return createPool(withApplicationName(options.url, options.applicationName), {
     interceptors: [resultParser],
     typeParsers,
     maximumPoolSize: options.size,
