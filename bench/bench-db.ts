@@ -39,15 +39,15 @@ export interface BenchDbSettings {
 export async function resetBenchDatabase(settings: BenchDbSettings = {}): Promise<void> {
   await dropBenchDatabase();
   await migrate({ databaseUrl: benchDbUrl() });
-  const statements = [
+  const wanted = [
     settings.asyncCommit ? 'synchronous_commit = off' : '',
     settings.trackFunctions ? "track_functions = 'all'" : '',
   ].filter(Boolean);
-  if (statements.length === 0) return;
+  if (wanted.length === 0) return;
   const admin = new pg.Client({ connectionString: `${serverUrl()}/postgres` });
   await admin.connect();
   try {
-    for (const setting of statements)
+    for (const setting of wanted)
       await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(BENCH_DB_NAME)} SET ${setting}`);
   } finally {
     await admin.end();

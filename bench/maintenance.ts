@@ -46,7 +46,6 @@ export async function startMaintenance(
   const standIn = setting.rows[0]?.autovacuum !== 'on';
   let passes = 0;
   let lastError: string | undefined;
-  let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const pass = async () => {
     await client.query(`VACUUM (ANALYZE) ${BUSY_TABLES.join(', ')}`);
@@ -54,7 +53,6 @@ export async function startMaintenance(
   };
   const timer = standIn
     ? setInterval(() => {
-        if (stopped) return;
         running = running.then(pass).catch((error: unknown) => {
           lastError = (error as Error).message;
         });
@@ -69,7 +67,6 @@ export async function startMaintenance(
       return lastError;
     },
     async stop() {
-      stopped = true;
       clearInterval(timer);
       await running;
       await client.end();

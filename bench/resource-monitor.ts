@@ -5,8 +5,8 @@ import { BENCH_DB_NAME, HARNESS_APPLICATION } from './bench-db.js';
 import { VACUUM_APPLICATION } from './maintenance.js';
 
 /** The process groups that are the load generator, not the service. */
-export const HARNESS = 'harness';
-export const HARNESS_BACKENDS = 'harness backends';
+const HARNESS = 'harness';
+const HARNESS_BACKENDS = 'harness backends';
 export const LOAD_GENERATOR: readonly string[] = [HARNESS, HARNESS_BACKENDS];
 
 /** The harness's own connections, the stand-in for autovacuum, or the service's. */

@@ -3,9 +3,7 @@
 -- time zone. Same rule as isWaking in src/time/waking-hours.ts: whole local hours, a range
 -- whose start is after its end wraps round midnight, equal ends are the whole day. An ordinary search is never asleep: its
 -- person has just asked.
--- PL/pgSQL, not LANGUAGE sql: the candidate query calls this for candidate rows, and a SQL
--- function that reads tables is planned again on every call (0.3-0.4 ms each on the
--- benchmark); PL/pgSQL keeps the plan for the session.
+-- PL/pgSQL so that its plan is kept for the session (docs/sql.md says why).
 CREATE OR REPLACE FUNCTION standing_asleep(p_search uuid)
 RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$

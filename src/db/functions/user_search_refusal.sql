@@ -4,9 +4,7 @@
 -- not_found: no such user, or deleted | profile_incomplete: rules not accepted, or fewer than
 -- two topics | suspended: after reports | bot_blocked: nothing can reach them until they
 -- write to the bot again | paused: they asked for a break (/pause) that has not ended yet.
--- PL/pgSQL, not LANGUAGE sql: a SQL function that cannot be inlined (this one reads tables) is
--- planned again on every call, which cost 0.3-0.4 ms each on the benchmark, on every /find and
--- every claim; PL/pgSQL keeps its statements' plans for the session.
+-- PL/pgSQL so that its plans are kept for the session (docs/sql.md says why).
 CREATE OR REPLACE FUNCTION user_search_refusal(p_user bigint) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

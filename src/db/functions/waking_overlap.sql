@@ -2,9 +2,8 @@
 -- and the length of the waking window in minutes. Both windows have the same length and
 -- start at the same local time, so only the offset difference d (taken round the clock)
 -- matters: overlap = max(0, L - d) + max(0, L - (1440 - d)). match_score uses it, called
--- per candidate row. The planner does not inline a STRICT function whose body is a CASE, and a
--- LANGUAGE sql function it does not inline is planned again in every query that calls it
--- (0.08 ms a call on the benchmark); a PL/pgSQL expression keeps its plan for the session.
+-- per candidate row. PL/pgSQL: the planner would not inline it (a STRICT function whose body
+-- is a CASE), and docs/sql.md says why a SQL function it does not inline is the costlier kind.
 -- test/helpers/score-oracle.ts computes the same thing; the tests keep the two equal.
 CREATE OR REPLACE FUNCTION waking_overlap(offset_a integer, offset_b integer, waking_minutes integer)
 RETURNS double precision
