@@ -15,7 +15,7 @@ import {
   replaceSection,
   type CapacityStep,
 } from './capacity.js';
-import { messagesByPurpose } from './sandbox-figures.js';
+import { messagesByPurpose, senderRunsByOutcome } from './sandbox-figures.js';
 import { SANDBOX_DEFAULTS, sandboxCommand } from './sandbox-options.js';
 import { partnersWaiting } from './partner-waiting.js';
 import { laneWaitsBetween, queueWaitBuckets } from './lane-waits.js';
@@ -110,10 +110,12 @@ async function run(): Promise<void> {
     sandbox.crowd.setRate(rate);
     const from = Date.now();
     const before = await messagesByPurpose(sandbox.app);
+    const runsBefore = await senderRunsByOutcome(sandbox.app);
     const waitsBefore = await queueWaitBuckets(sandbox.app);
     await sleep(options.seconds * 1000);
     const to = Date.now();
     const after = await messagesByPurpose(sandbox.app);
+    const runsAfter = await senderRunsByOutcome(sandbox.app);
     await sleep(GRACE_MS);
     const waitsAfter = await queueWaitBuckets(sandbox.app);
     await sandbox.crowd.stats.judgeWaiting((presses) =>
@@ -124,6 +126,7 @@ async function run(): Promise<void> {
       seconds: (to - from) / 1000,
       ...sandbox.crowd.stats.window(from, to),
       messages: countersSince(before, after),
+      senderRuns: countersSince(runsBefore, runsAfter),
       loadAverage: loadavg()[0]!,
       laneWaits: laneWaitsBetween(
         waitsBefore,

@@ -9,6 +9,8 @@ export interface CapacityStep extends WindowFigures {
   seconds: number;
   /** Sends and edits Telegram accepted during the step, by purpose. */
   messages: Record<string, number>;
+  /** The sender's runs during the step by outcome, each a slot of its rate limiter. */
+  senderRuns: Record<string, number>;
   /** The machine's 1-minute load average at the end of the step. */
   loadAverage: number;
   /** How long the chat, reply and notice messages waited behind proposals in the step. */
@@ -114,6 +116,16 @@ const laneWaitCell = (waits: readonly LaneWait[]) =>
     )
     .join(', ') || '—';
 
+/** "29.4 (3.1 without a call: moot 2.6, waited 0.5)": the sender's limiter slots per second. */
+function senderRunsCell(step: CapacityStep): string {
+  const perSecond = (n: number) => (n / step.seconds).toFixed(1);
+  const total = Object.values(step.senderRuns).reduce((sum, n) => sum + n, 0);
+  const idle = Object.entries(step.senderRuns).filter(([outcome, n]) => outcome !== 'called' && n);
+  const idleSum = idle.reduce((sum, [, n]) => sum + n, 0);
+  const parts = idle.map(([outcome, n]) => `${outcome} ${perSecond(n)}`).join(', ');
+  return `${perSecond(total)} (${perSecond(idleSum)} without a call${parts ? `: ${parts}` : ''})`;
+}
+
 /** The capacity steps as a Markdown table, and the highest sustained rate. */
 export function capacityTable(steps: readonly CapacityStep[]): string {
   const rows = steps.map((step) => {
@@ -125,7 +137,7 @@ export function capacityTable(steps: readonly CapacityStep[]): string {
       `| ${step.rate} | ${pressedPerSecond(step).toFixed(2)} | ${step.waiting} ` +
       `(${step.waitingUnanswered} unanswered) | ${ms(step.waitingP95Ms)} | ` +
       `${step.compatible} (${step.compatibleUnanswered} unanswered), ${ms(step.compatibleP95Ms)} | ` +
-      `${messagesPerSecond(step).toFixed(1)} | ${calls === undefined ? '—' : calls.toFixed(2)} ` +
+      `${messagesPerSecond(step).toFixed(1)} | ${senderRunsCell(step)} | ${calls === undefined ? '—' : calls.toFixed(2)} ` +
       `(${purposes || '—'}) | ${laneWaitCell(step.laneWaits)} | ${step.noOneIdle} | ` +
       `${step.loadAverage.toFixed(1)} | ` +
       `${isSustained(step) ? 'yes' : 'NO'} |`
@@ -133,8 +145,8 @@ export function capacityTable(steps: readonly CapacityStep[]): string {
   });
   const best = sustainedRate(steps);
   return [
-    "| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal seen (partner waiting) | crowd's generous view: someone compatible searching, p95 | sends and edits per second, all | per /find (by purpose) | p95 wait of the other lanes, of what keeps up | arrivals with nobody idle | load average | sustained |",
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    "| /find per second asked | pressed per second | with a partner waiting | p95 /find → proposal seen (partner waiting) | crowd's generous view: someone compatible searching, p95 | sends and edits per second, all | sender's runs per second (each a slot of its limiter) | per /find (by purpose) | p95 wait of the other lanes, of what keeps up | arrivals with nobody idle | load average | sustained |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     best === undefined

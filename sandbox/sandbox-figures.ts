@@ -46,12 +46,23 @@ export function callsPerFind(figures: SandboxFigures): {
   return { total: byPurpose.reduce((sum, [, n]) => sum + n, 0), byPurpose };
 }
 
-export async function messagesByPurpose(app: App): Promise<Record<string, number>> {
-  const metric = await app.deps.metrics.telegramMessages.get();
+/** A counter's values by one label, as they stand now. */
+async function countsBy(
+  counter: { get(): Promise<{ values: { labels: object; value: number }[] }> },
+  label: string,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const value of metric.values) counts[String(value.labels.purpose)] = value.value;
+  for (const value of (await counter.get()).values) {
+    counts[String((value.labels as Record<string, unknown>)[label])] = value.value;
+  }
   return counts;
 }
+
+export const messagesByPurpose = (app: App) =>
+  countsBy(app.deps.metrics.telegramMessages, 'purpose');
+
+/** The sender's runs by outcome: each took one slot of its rate limiter (outbound-sender.ts). */
+export const senderRunsByOutcome = (app: App) => countsBy(app.deps.metrics.outboundRuns, 'outcome');
 
 const counts = z.object({
   proposals: z.number(),

@@ -14,6 +14,7 @@ import { loadDurableProposal } from './proposals/proposal-durable.js';
 import { createReconciler } from './proposals/reconciler.js';
 import { createEffectSweeper } from './proposals/effect-sweeper.js';
 import { createDelayedJobs } from './queues/delayed-jobs.js';
+import { createHeldMessages } from './outbound/held-messages.js';
 import { createChatTimers, type ChatIdleData, type ChatTimers } from './chats/chat-timers.js';
 import { createChatService } from './chats/chat-service.js';
 import { createSafetyService } from './safety/safety-service.js';
@@ -91,6 +92,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
   const users = createUserService({ db });
   const outbound = createOutbound({
     queue: queues.outbound,
+    held: createHeldMessages(queues.heldMessages),
     db,
     redis,
     keys,

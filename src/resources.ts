@@ -32,6 +32,7 @@ export interface Resources {
     proposalTimers: Queue<ProposalTimerData>;
     chatTimers: Queue<ChatIdleData>;
     outbound: Queue<OutboundMessage>;
+    heldMessages: Queue<OutboundMessage>;
     wakeHolds: Queue<WakeHoldData>;
     pauseTimers: Queue<PauseEndData>;
   };
@@ -97,11 +98,13 @@ export async function openResources(options: OpenOptions): Promise<Resources> {
     connection: bullConnection,
     prefix: keys.queuePrefix(queue),
   });
-  const { proposalTimers, chatTimers, outbound, wakeHolds, pauseTimers } = QUEUE_NAMES;
+  const { proposalTimers, chatTimers, outbound, heldMessages, wakeHolds, pauseTimers } =
+    QUEUE_NAMES;
   const queues = {
     proposalTimers: new Queue<ProposalTimerData>(proposalTimers, queueOptions(proposalTimers)),
     chatTimers: new Queue<ChatIdleData>(chatTimers, queueOptions(chatTimers)),
     outbound: new Queue<OutboundMessage>(outbound, queueOptions(outbound)),
+    heldMessages: new Queue<OutboundMessage>(heldMessages, queueOptions(heldMessages)),
     wakeHolds: new Queue<WakeHoldData>(wakeHolds, queueOptions(wakeHolds)),
     pauseTimers: new Queue<PauseEndData>(pauseTimers, queueOptions(pauseTimers)),
   };

@@ -135,6 +135,18 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    outboundRuns: new Counter({
+      name: 'outbound_runs_total',
+      help: "Outbound jobs the sender ran, each taking one of the rate limiter's slots, by outcome: a Bot API call made (called), put back to wait (waited), moot by the time it ran (moot), or delivered already (replayed)",
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    outboundHeld: new Counter({
+      name: 'outbound_held_total',
+      help: 'Held messages ("Looking for a partner…") at their time: queued to send, or dropped because the search had its proposal or ended',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     outboundPromotions: new Counter({
       name: 'outbound_promoted_total',
       help: 'Outbound jobs moved to the front of the queue after waiting behind higher lanes longer than OUTBOUND_LANE_MAX_WAIT_MS (chat, reply) or OUTBOUND_NOTICE_MAX_WAIT_MS (notice), by lane',

@@ -106,7 +106,7 @@ interface OutboundEnvelope {
    * once. For the last messages to a user who erased their data.
    */
   ephemeral?: boolean;
-  /** Not sent before this time (epoch ms). */
+  /** Not sent before this time (epoch ms); held until then outside the queue (held-messages.ts). */
   notBefore?: number;
   /**
    * Sent only if this search is still looking for a partner when the message is due (see

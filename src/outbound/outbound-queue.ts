@@ -10,6 +10,7 @@ import {
   type OutboundLane,
   type OutboundMessage,
 } from './outbound-message.js';
+import type { HeldMessages } from './held-messages.js';
 
 // Paces a chat with GCRA: on average one message per `interval`, with bursts of up to
 // `burst` messages at once (Telegram tolerates short bursts in a private chat). Also hands
@@ -37,6 +38,8 @@ return {slot, seq}
 
 export interface OutboundQueueDeps {
   queue: Queue<OutboundMessage>;
+  /** Where a message waits until its `notBefore` (see held-messages.ts). */
+  held: HeldMessages;
   db: DatabasePool;
   redis: RedisClient;
   keys: RedisKeys;
@@ -79,6 +82,9 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       assertValidKey(message.key);
       if (options.unlessDelivered && (await isDelivered(message.key))) return;
       const at = now();
+      if (message.notBefore !== undefined && message.notBefore > at) {
+        return deps.held.hold({ ...message, notBefore: message.notBefore });
+      }
       const lane = message.lane ?? 'notice';
       // A search message may also use the one message of burst Telegram tolerates beyond
       // ours, so it is not scheduled behind the notices already waiting in its chat.
@@ -99,7 +105,7 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
         {
           jobId: message.key,
           priority: LANE_PRIORITY[lane],
-          delay: Math.max(0, Number(slot) - at, (message.notBefore ?? 0) - at),
+          delay: Math.max(0, Number(slot) - at),
           attempts: 8,
           backoff: { type: 'exponential', delay: 1_000 },
           // Kept a day so a replayed effect with the same key stays a no-op.
@@ -115,9 +121,10 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       await tx.query(sql.unsafe`DELETE FROM delivered_messages WHERE chat_id = ${user.tgId}`);
     },
 
-    /** Their queued and finished jobs go, with the chat's pacing and relay bookkeeping. */
+    /** Their queued, held and finished jobs go, with the chat's pacing and relay bookkeeping. */
     async forgetUser(user: ErasedUser) {
       if (user.tgId === null) return;
+      await deps.held.forgetChat(user.tgId);
       const jobs = await deps.queue.getJobs([...JOB_STATES]);
       for (const job of jobs) {
         if (job?.data.chatId === user.tgId) await job.remove().catch(() => undefined);

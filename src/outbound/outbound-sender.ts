@@ -59,6 +59,11 @@ const WAIT_BACKOFF = {
   ref: { minMs: 1_000, maxMs: 10_000, shareOfWaited: 1 / 5 },
   turn: { minMs: 50, maxMs: 1_000, shareOfWaited: 1 / 4 },
 } as const;
+/**
+ * What one run of a job came to. Each run takes a slot of the sender's rate limiter, so runs
+ * that made no Bot API call are budget Telegram would have allowed and nobody used.
+ */
+type RunOutcome = 'called' | 'waited' | 'moot' | 'replayed';
 /** When a job was meant to run: queued time plus its pacing delay. */
 const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
@@ -186,11 +191,17 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
   }
 
   /** Sends one job's message; resolves with the new message id, if any. */
-  async function send(job: Job<OutboundMessage>, token?: string): Promise<number | null> {
+  async function send(
+    job: Job<OutboundMessage>,
+    run: { outcome: RunOutcome },
+    token?: string,
+  ): Promise<number | null> {
     const message = job.data;
+    run.outcome = 'replayed';
     if (await lookup(message.key)) return null; // delivered before a replay
+    run.outcome = 'moot';
     if (message.onlyWhileSearching && deps.isSearchOpen) {
-      if (!(await deps.isSearchOpen(message.onlyWhileSearching))) return null; // moot now
+      if (!(await deps.isSearchOpen(message.onlyWhileSearching))) return null;
     }
     const refs = await resolveRefs(job, token);
     if (!refs) return null;
@@ -201,6 +212,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     }
     const paid = decision === 'paid';
     let messageId: number | null = null;
+    run.outcome = 'called';
     try {
       const callStart = Date.now();
       messageId = messageIdOf(
@@ -223,20 +235,24 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
   return async (job: Job<OutboundMessage>, token?: string): Promise<number | null> => {
     const message = job.data;
     const runStart = Date.now();
-    if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
-      await waitAgain(metrics, job, 'turn', token);
-    }
-    stage(message, 'pacing', job.opts.delay ?? 0);
-    stage(message, 'queue', runStart - dueAt(job));
-    stage(message, 'turn', Date.now() - runStart);
+    const run: { outcome: RunOutcome } = { outcome: 'waited' };
     try {
-      const messageId = await send(job, token);
+      if (!(await order.awaitTurn(message, dueAt(job), TURN_WAIT_IN_PLACE_MS))) {
+        await waitAgain(metrics, job, 'turn', token);
+      }
+      stage(message, 'pacing', job.opts.delay ?? 0);
+      stage(message, 'queue', runStart - dueAt(job));
+      stage(message, 'turn', Date.now() - runStart);
+      const messageId = await send(job, run, token);
       await order.markDone(message);
       return messageId;
     } catch (error) {
+      if (error instanceof DelayedError) run.outcome = 'waited';
       // Given up for good: the chat's next message need not wait for it any longer.
       if (error instanceof UnrecoverableError) await order.markDone(message);
       throw error;
+    } finally {
+      metrics.outboundRuns.labels(run.outcome).inc();
     }
   };
 }

@@ -25,6 +25,11 @@ export const QUEUE_NAMES = {
   proposalTimers: 'proposal-timers',
   chatTimers: 'chat-timers',
   outbound: 'outbound',
+  /**
+   * Messages held until they are due and still wanted (src/outbound/held-messages.ts), out of
+   * the outbound queue, whose every job takes a slot of Telegram's budget.
+   */
+  heldMessages: 'outbound-held',
   /** Actions held until a person's waking hours (src/time/wake-hold.ts). */
   wakeHolds: 'wake-holds',
   pauseTimers: 'pause-timers',

@@ -3,11 +3,15 @@ import type { OutboundMessage } from '../outbound/outbound-message.js';
 import { createOutboundSender } from '../outbound/outbound-sender.js';
 import { createPaidBroadcast, senderLimiter } from '../outbound/paid-broadcast.js';
 import { createLaneAging } from '../outbound/lane-aging.js';
+import { createHeldMessageRelease } from '../outbound/held-messages.js';
 import { createBot, registerCommands } from '../bot/bot.js';
 import { createWebhookRouter } from '../bot/webhook.js';
 import { callBotApiAtStart, startBotApi } from '../bot/bot-start.js';
 import { createConcurrentPolling } from '../bot/concurrent-polling.js';
 import { periodic, workerOf, type Component, type RoleFactory } from './role.js';
+
+/** Held messages released at once: each is a lookup and a queue add, no Bot API call. */
+const HELD_RELEASE_CONCURRENCY = 4;
 
 const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
@@ -47,6 +51,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       standing: core.standing,
     },
   });
+  const isSearchOpen = (searchId: string) => core.searches.isOpen(searchId);
   const paid = createPaidBroadcast({
     redis,
     keys,
@@ -63,8 +68,13 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
     metrics: resources.metrics,
     log,
     onBlocked: (userId) => core.accounts.markBotBlocked(userId),
-    isSearchOpen: (searchId) => core.searches.isOpen(searchId),
+    isSearchOpen,
     paid,
+  });
+  const release = createHeldMessageRelease({
+    outbound: core.outbound,
+    isSearchOpen,
+    metrics: resources.metrics,
   });
   const aging = createLaneAging({
     queue: resources.queues.outbound,
@@ -137,6 +147,9 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
       workerOf<OutboundMessage>(resources, QUEUE_NAMES.outbound, sender, {
         concurrency: config.OUTBOUND_CONCURRENCY,
         limiter: senderLimiter(paid.ratePerSecond),
+      }),
+      workerOf<OutboundMessage>(resources, QUEUE_NAMES.heldMessages, release, {
+        concurrency: HELD_RELEASE_CONCURRENCY,
       }),
       periodic(resources, 'outbound lane aging', aging.intervalMs, () => aging.round()),
       intake,

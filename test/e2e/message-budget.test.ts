@@ -65,19 +65,28 @@ describe('e2e: the Bot API calls of one lifecycle', function () {
         ]),
       ),
       delivered: sample('match_find_to_proposal_delivered_ms_count'),
+      heldQueued: sample('outbound_held_total{outcome="queued"}'),
+      heldDropped: sample('outbound_held_total{outcome="dropped"}'),
+      runsCalled: sample('outbound_runs_total{outcome="called"}'),
+      runsMoot: sample('outbound_runs_total{outcome="moot"}'),
     };
   }
 
+  /** Messages queued, held (not due yet) or being sent. */
   async function outboundBacklog(): Promise<number> {
-    const queue = new Queue(QUEUE_NAMES.outbound, {
-      connection: t.app.deps.redis,
-      prefix: t.app.deps.keys.queuePrefix(QUEUE_NAMES.outbound),
-    });
-    try {
-      return (await queue.count()) + (await queue.getActiveCount());
-    } finally {
-      await queue.close();
+    let backlog = 0;
+    for (const name of [QUEUE_NAMES.outbound, QUEUE_NAMES.heldMessages]) {
+      const queue = new Queue(name, {
+        connection: t.app.deps.redis,
+        prefix: t.app.deps.keys.queuePrefix(name),
+      });
+      try {
+        backlog += (await queue.count()) + (await queue.getActiveCount());
+      } finally {
+        await queue.close();
+      }
     }
+    return backlog;
   }
 
   it('stays within the budget of sends and edits, and answers every button', async () => {
@@ -167,6 +176,13 @@ describe('e2e: the Bot API calls of one lifecycle', function () {
       chat_ended: 2,
       proposal_closed: 0,
       delivered: 2,
+      // Ada's "Looking for a partner…" was due with her search still open; Ben's, held while
+      // his proposal came, was dropped without reaching the sender: it took no slot of the
+      // sender's rate limiter, whose every run but a wait made its call.
+      heldQueued: 1,
+      heldDropped: 1,
+      runsCalled: total,
+      runsMoot: 0,
     });
     // Per /find, without the relayed chat content: (9 - 2) / 2 = 3.5 sends and edits.
     assert.equal((total - LIFECYCLE_BUDGET.relayed) / 2, 3.5);

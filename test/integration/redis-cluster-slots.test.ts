@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { createRedisKeys, QUEUE_NAMES } from '../../src/redis/keys.js';
 import { createProposalStore } from '../../src/proposals/proposal-store.js';
+import { createHeldMessages } from '../../src/outbound/held-messages.js';
 import { createOutbound } from '../../src/outbound/outbound-queue.js';
 import { createChatOrder } from '../../src/outbound/chat-order.js';
 import { createPaidBroadcast } from '../../src/outbound/paid-broadcast.js';
@@ -114,8 +115,21 @@ describe('Redis Cluster: every script and multi-key command stays in one slot', 
       connection: redis,
       prefix: keys.queuePrefix(QUEUE_NAMES.outbound),
     });
+    const heldQueue = new Queue<OutboundMessage>(QUEUE_NAMES.heldMessages, {
+      connection: redis,
+      prefix: keys.queuePrefix(QUEUE_NAMES.heldMessages),
+    });
     try {
-      const outbound = createOutbound({ queue, db, redis, keys, chatIntervalMs: 10, chatBurst: 1 });
+      const held = createHeldMessages(heldQueue);
+      const outbound = createOutbound({
+        queue,
+        held,
+        db,
+        redis,
+        keys,
+        chatIntervalMs: 10,
+        chatBurst: 1,
+      });
       const message = {
         key: 'slots-1',
         chatId: 42,
@@ -129,10 +143,17 @@ describe('Redis Cluster: every script and multi-key command stays in one slot', 
       const order = createChatOrder({ redis, keys, maxWaitMs: 1000 });
       await order.markDone({ ...message, seq: 1 });
       assert.equal(await order.isTurn({ ...message, seq: 2 }, Date.now()), true);
+      // A message not due yet is held in its own queue, and erasure finds it there.
+      await outbound.enqueue({ ...message, key: 'slots-2', notBefore: Date.now() + 60_000 });
+      assert.equal(await heldQueue.count(), 1);
+      assert.equal(await queue.count(), 1);
       await outbound.forgetUser(erased);
+      assert.equal(await heldQueue.getDelayedCount(), 0);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();
+      await heldQueue.obliterate({ force: true });
+      await heldQueue.close();
     }
 
     // Paid broadcasts: the shared free budget (a script) and the day's counter (MULTI).

@@ -26,6 +26,7 @@ const step = (rate: number, p95: number | undefined, over: Partial<CapacityStep>
     compatibleP95Ms: 700,
     noOneIdle: 0,
     messages: { proposal: rate * 60 * 1.5, chat_open: rate * 30, relay: rate * 60, reply: 7 },
+    senderRuns: { called: rate * 60 * 3.5 + 7, moot: rate * 60 * 0.5, waited: 30 },
     loadAverage: 3,
     laneWaits: [
       { lane: 'chat', count: 40, p95Ms: 300, boundMs: 3_000 },
@@ -104,6 +105,8 @@ describe('the capacity run', () => {
     assert.match(table, /chat 0\.3 s of 4\.5 s, notice 6\.0 s of 15\.0 s \|/);
     assert.match(table, /notice 15\.0 s of 15\.0 s \(behind\)/);
     assert.match(table, /\*\*Highest sustained rate: 3\.00 \/find per second pressed\*\*/);
+    // 3/s: 10.5 + 7/60 calls, 1.5 moot and 0.5 waited a second, all slots of the limiter.
+    assert.match(table, /\| 12\.6 \(2\.0 without a call: moot 1\.5, waited 0\.5\) \|/);
   });
 
   it('takes the highest rate pressed before the first step that missed 2 s', () => {

@@ -1,0 +1,60 @@
+import type { Job, Queue } from 'bullmq';
+import { createDelayedJobs } from '../queues/delayed-jobs.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { OutboundMessage } from './outbound-message.js';
+import type { Outbound } from './outbound-queue.js';
+
+const HELD_JOB = 'outbound.held';
+/** Every job state that still holds a message (finished ones are kept a while, see DelayedJobs). */
+const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'paused', 'completed', 'failed'] as const;
+
+/**
+ * Messages not due yet wait here, not in the outbound queue. Every job the sender runs takes a
+ * slot of its rate limiter, Telegram's budget, whether or not it ends in a call; most delayed
+ * messages are "Looking for a partner…", which the proposal usually makes moot before it is
+ * due. Held here, a moot one costs no slot, and its chat's pacing is reserved only when it
+ * goes.
+ */
+export interface HeldMessages {
+  /** Holds `message` until `notBefore`; holding a key already held changes nothing. */
+  hold(message: OutboundMessage & { notBefore: number }): Promise<void>;
+  /** Drops every message held for `chatId`: erasure. */
+  forgetChat(chatId: number): Promise<void>;
+}
+
+export function createHeldMessages(queue: Queue<OutboundMessage>): HeldMessages {
+  const jobs = createDelayedJobs<OutboundMessage>(queue, HELD_JOB);
+  return {
+    hold: (message) => jobs.schedule(message.key, message.notBefore, message),
+    async forgetChat(chatId) {
+      for (const job of await queue.getJobs([...JOB_STATES])) {
+        if (job?.data.chatId === chatId) await job.remove().catch(() => undefined);
+      }
+    },
+  };
+}
+
+export interface HeldMessageReleaseDeps {
+  outbound: Pick<Outbound, 'enqueue'>;
+  /** Whether a search still looks for a partner (for `onlyWhileSearching`). */
+  isSearchOpen: (searchId: string) => Promise<boolean>;
+  metrics: Metrics;
+}
+
+/**
+ * The held-message queue's job handler: a message now due goes to the outbound queue if it
+ * is still wanted, and is dropped if not. The sender checks `onlyWhileSearching` once more
+ * when it sends, for a proposal that comes in between.
+ */
+export function createHeldMessageRelease(deps: HeldMessageReleaseDeps) {
+  return async (job: Job<OutboundMessage>): Promise<'queued' | 'dropped'> => {
+    const { notBefore: _due, ...message } = job.data;
+    const wanted =
+      message.onlyWhileSearching === undefined ||
+      (await deps.isSearchOpen(message.onlyWhileSearching));
+    deps.metrics.outboundHeld.labels(wanted ? 'queued' : 'dropped').inc();
+    if (!wanted) return 'dropped';
+    await deps.outbound.enqueue(message);
+    return 'queued';
+  };
+}
