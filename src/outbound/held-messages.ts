@@ -1,12 +1,11 @@
 import type { Job, Queue } from 'bullmq';
-import { createDelayedJobs } from '../queues/delayed-jobs.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OutboundMessage } from './outbound-message.js';
 import type { Outbound } from './outbound-queue.js';
 
 const HELD_JOB = 'outbound.held';
-/** Every job state that still holds a message (finished ones are kept a while, see DelayedJobs). */
-const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'paused', 'completed', 'failed'] as const;
+/** Every job state that still holds a message. */
+const JOB_STATES = ['waiting', 'delayed', 'prioritized', 'paused', 'active', 'failed'] as const;
 
 /**
  * Messages not due yet wait here, not in the outbound queue. Every job the sender runs takes a
@@ -23,9 +22,20 @@ export interface HeldMessages {
 }
 
 export function createHeldMessages(queue: Queue<OutboundMessage>): HeldMessages {
-  const jobs = createDelayedJobs<OutboundMessage>(queue, HELD_JOB);
   return {
-    hold: (message) => jobs.schedule(message.key, message.notBefore, message),
+    async hold(message) {
+      await queue.add(HELD_JOB, message, {
+        jobId: message.key,
+        delay: Math.max(0, message.notBefore - Date.now()),
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1_000 },
+        // Gone once released: the outbound job under the same key (kept a day) and
+        // delivered_messages make a replay a no-op from then on, and a held job left behind
+        // would keep the chat and the text after /delete.
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 86_400 },
+      });
+    },
     async forgetChat(chatId) {
       for (const job of await queue.getJobs([...JOB_STATES])) {
         if (job?.data.chatId === chatId) await job.remove().catch(() => undefined);

@@ -52,8 +52,6 @@ const MAX_REF_WAIT_MS = 75_000;
 const MAX_ORDER_WAIT_MS = 5_000;
 /** How long a job waits in place for the chat's previous message before re-queueing. */
 const TURN_WAIT_IN_PLACE_MS = 300;
-/** How long a job waits in place for a free slot of Telegram's budget before re-queueing. */
-const BUDGET_WAIT_IN_PLACE_MS = 10_000;
 /** How long a job waits before it runs again: a share of how long it has waited, bounded. */
 const WAIT_BACKOFF = {
   ref: { minMs: 1_000, maxMs: 10_000, shareOfWaited: 1 / 5 },
@@ -63,7 +61,7 @@ const WAIT_BACKOFF = {
  * What one run of a job came to. Each run takes a slot of the sender's rate limiter, so runs
  * that made no Bot API call are budget Telegram would have allowed and nobody used.
  */
-type RunOutcome = 'called' | 'waited' | 'moot' | 'replayed';
+type RunOutcome = 'called' | 'waited' | 'moot' | 'replayed' | 'failed';
 /** When a job was meant to run: queued time plus its pacing delay. */
 const dueAt = (job: Job<OutboundMessage>) => job.timestamp + (job.opts.delay ?? 0);
 
@@ -175,21 +173,6 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     }
   }
 
-  /**
-   * The paid-broadcast decision, waiting here while the free budget is spent. Waiting holds the
-   * worker's slot, so the sender takes in no more than it can send: once the day's Stars are
-   * spent it kept pulling jobs at the free plus the paid rate and putting most of them back,
-   * and those re-queues took the rate limiter's tokens from the messages that could go.
-   */
-  async function budgetFor(paid: PaidBroadcast, message: OutboundMessage) {
-    const until = Date.now() + BUDGET_WAIT_IN_PLACE_MS;
-    for (;;) {
-      const decision = await paid.decide(message.method);
-      if (decision !== 'wait' || Date.now() >= until) return decision;
-      await new Promise((resolve) => setTimeout(resolve, paid.waitMs()));
-    }
-  }
-
   /** Sends one job's message; resolves with the new message id, if any. */
   async function send(
     job: Job<OutboundMessage>,
@@ -205,7 +188,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
     }
     const refs = await resolveRefs(job, token);
     if (!refs) return null;
-    const decision = deps.paid ? await budgetFor(deps.paid, message) : 'free';
+    const decision = deps.paid ? await deps.paid.decideInPlace(message.method) : 'free';
     if (decision === 'wait') {
       metrics.outboundWaits.labels('budget').inc();
       await later(job, deps.paid!.waitMs(), token);
@@ -248,6 +231,7 @@ export function createOutboundSender(deps: OutboundSenderDeps) {
       return messageId;
     } catch (error) {
       if (error instanceof DelayedError) run.outcome = 'waited';
+      else if (run.outcome !== 'called') run.outcome = 'failed'; // before any call was made
       // Given up for good: the chat's next message need not wait for it any longer.
       if (error instanceof UnrecoverableError) await order.markDone(message);
       throw error;

@@ -52,6 +52,9 @@ return 1
  * free slots from one bucket in Redis, so the free budget is shared by all of them; paid
  * messages are counted per UTC day against the Stars cap.
  */
+/** How long a call waits in place for a free slot of Telegram's budget before re-queueing. */
+const BUDGET_WAIT_IN_PLACE_MS = 10_000;
+
 export function createPaidBroadcast(deps: PaidBroadcastDeps) {
   const now = deps.now ?? Date.now;
   const redis = deps.redis as RedisClient & {
@@ -108,6 +111,22 @@ export function createPaidBroadcast(deps: PaidBroadcastDeps) {
 
     /** How long a call that may not be paid for waits for the free budget: one free slot. */
     waitMs: () => Math.ceil(interval),
+
+    /**
+     * `decide`, waiting here (up to BUDGET_WAIT_IN_PLACE_MS) while the free budget is spent.
+     * The sender's waiting holds its worker, so it takes in no more than it can send: once the
+     * day's Stars were spent it kept pulling jobs at the free plus the paid rate and putting
+     * most of them back, and those re-queues took the rate limiter's slots from the messages
+     * that could go.
+     */
+    async decideInPlace(method: OutboundMethod): Promise<BroadcastDecision> {
+      const until = Date.now() + BUDGET_WAIT_IN_PLACE_MS;
+      for (;;) {
+        const decision = await this.decide(method);
+        if (decision !== 'wait' || Date.now() >= until) return decision;
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(interval)));
+      }
+    },
   };
 }
 

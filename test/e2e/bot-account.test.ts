@@ -88,24 +88,17 @@ describe('e2e: /delete', function () {
     ]) {
       assert.equal(await redis.exists(key), 0, key);
     }
-    // Nothing in the outbound queue (sent or not) names her chat any more.
-    const outbound = new Queue(QUEUE_NAMES.outbound, {
-      connection: redis,
-      prefix: keys.queuePrefix(QUEUE_NAMES.outbound),
-    });
-    try {
-      await eventually(async () => {
-        const jobs = await outbound.getJobs([
-          'waiting',
-          'delayed',
-          'active',
-          'completed',
-          'failed',
-        ]);
-        return jobs.every((job) => (job.data as { chatId: number }).chatId !== gina.id);
-      });
-    } finally {
-      await outbound.close();
+    // Nothing in the outbound queues (sent, held or not) names her chat any more.
+    for (const name of [QUEUE_NAMES.outbound, QUEUE_NAMES.heldMessages]) {
+      const queue = new Queue(name, { connection: redis, prefix: keys.queuePrefix(name) });
+      try {
+        await eventually(async () => {
+          const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+          return jobs.every((job) => (job.data as { chatId: number }).chatId !== gina.id);
+        });
+      } finally {
+        await queue.close();
+      }
     }
     // The partner is free again and is not asked to rate a deleted account.
     const searchingBefore = countMessages(hank, /Ищу вам собеседника/);

@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { Queue } from 'bullmq';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
-import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import { expectButton, expectMessage, onboard } from '../helpers/telegram-users.js';
 import { eventually } from '../helpers/eventually.js';
+import { outboundBacklog } from '../helpers/outbound-backlog.js';
 
 const textOf = (params: Record<string, unknown>) =>
   typeof params.text === 'string' ? params.text : '';
@@ -72,27 +71,10 @@ describe('e2e: the Bot API calls of one lifecycle', function () {
     };
   }
 
-  /** Messages queued, held (not due yet) or being sent. */
-  async function outboundBacklog(): Promise<number> {
-    let backlog = 0;
-    for (const name of [QUEUE_NAMES.outbound, QUEUE_NAMES.heldMessages]) {
-      const queue = new Queue(name, {
-        connection: t.app.deps.redis,
-        prefix: t.app.deps.keys.queuePrefix(name),
-      });
-      try {
-        backlog += (await queue.count()) + (await queue.getActiveCount());
-      } finally {
-        await queue.close();
-      }
-    }
-    return backlog;
-  }
-
   it('stays within the budget of sends and edits, and answers every button', async () => {
     const ada = await onboard(t.emulator, { firstName: 'Ada', topics: [23, 24] });
     const ben = await onboard(t.emulator, { firstName: 'Ben', topics: [23, 24] });
-    await eventually(async () => (await outboundBacklog()) === 0, 15_000, 'onboarding sent');
+    await eventually(async () => (await outboundBacklog(t)) === 0, 15_000, 'onboarding sent');
     const start = t.emulator.calls().at(-1)?.seq ?? 0;
     const metricsBefore = await budgetMetrics();
 
@@ -141,7 +123,7 @@ describe('e2e: the Bot API calls of one lifecycle', function () {
       );
     }
     // Nothing more is on its way.
-    await eventually(async () => (await outboundBacklog()) === 0, 15_000, 'nothing left to send');
+    await eventually(async () => (await outboundBacklog(t)) === 0, 15_000, 'nothing left to send');
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     const calls = t.emulator.calls(

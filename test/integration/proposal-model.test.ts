@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Queue, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Message } from 'grammy/types';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -13,7 +13,6 @@ import {
   type SearchSettlement,
 } from '../../machines/proposal.machine.js';
 import { ru } from '../../src/bot/i18n/ru.js';
-import { QUEUE_NAMES } from '../../src/redis/keys.js';
 import type { EmulatedUser } from '@tete/bot-api-emulator';
 import {
   createProposalTimerProcessor,
@@ -23,6 +22,7 @@ import { startTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/app-harne
 import { callbackData, expectButton, expectMessage, onboard } from '../helpers/telegram-users.js';
 import { durableState, searchesOf, streamEntriesOf } from './proposal-support.js';
 import { eventually } from '../helpers/eventually.js';
+import { outboundBacklog } from '../helpers/outbound-backlog.js';
 
 /**
  * Model-based tests: the paths come from @xstate/graph over the machine itself, and each is
@@ -313,18 +313,6 @@ describe('proposal model-based paths through the real service', function () {
     assert.equal((await t.app.deps.services.store.load(world.matchId))?.rev, rev);
   }
 
-  async function outboundBacklog(): Promise<number> {
-    const queue = new Queue(QUEUE_NAMES.outbound, {
-      connection: t.app.deps.redis,
-      prefix: t.app.deps.keys.queuePrefix(QUEUE_NAMES.outbound),
-    });
-    try {
-      return (await queue.count()) + (await queue.getActiveCount());
-    } finally {
-      await queue.close();
-    }
-  }
-
   const paths = modelPaths(MAX_REQUEUES);
   it('the graph yields paths to every state of the machine', () => {
     const reached = new Set(
@@ -348,7 +336,7 @@ describe('proposal model-based paths through the real service', function () {
       }
       // Once nothing is left to send, nobody got anything more (no late duplicate).
       await eventually(async () => {
-        assert.equal(await outboundBacklog(), 0);
+        assert.equal(await outboundBacklog(t), 0);
         return true;
       }, 15_000);
       const last = path.steps[path.steps.length - 1]!;
