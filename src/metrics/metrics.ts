@@ -193,7 +193,12 @@ export function createMetrics(sources: MetricSources = {}) {
       name: 'outbound_stage_ms',
       help: "Where an outbound message's time goes, by lane: pacing (the chat's scheduled delay), queue (due until a worker took it), turn (waiting for the chat's previous message), call (the Bot API call), in milliseconds",
       labelNames: ['stage', 'lane'] as const,
-      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000],
+      // Bounds at the lanes' default starvation bounds and 1.5 times them (3, 4.5, 10, 15 s), so a
+      // lane's p95 is judged against them exactly, not interpolated across a wide bucket.
+      buckets: [
+        1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 3000, 4500, 5000, 10000, 15000, 20000, 30000,
+        60000,
+      ],
       registers,
     }),
   };
