@@ -2,6 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OutboundMessage } from './outbound-message.js';
 import type { Outbound } from './outbound-queue.js';
+import { createDelayedJobs } from '../queues/delayed-jobs.js';
 
 const HELD_JOB = 'outbound.held';
 /** Every job state that still holds a message. */
@@ -22,20 +23,12 @@ export interface HeldMessages {
 }
 
 export function createHeldMessages(queue: Queue<OutboundMessage>): HeldMessages {
+  // Removed once released: the outbound job under the same key (kept a day) and
+  // delivered_messages make a replay a no-op from then on, and a held job left behind would
+  // keep the chat and the text after /delete.
+  const jobs = createDelayedJobs<OutboundMessage>(queue, HELD_JOB, { removeOnComplete: true });
   return {
-    async hold(message) {
-      await queue.add(HELD_JOB, message, {
-        jobId: message.key,
-        delay: Math.max(0, message.notBefore - Date.now()),
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 1_000 },
-        // Gone once released: the outbound job under the same key (kept a day) and
-        // delivered_messages make a replay a no-op from then on, and a held job left behind
-        // would keep the chat and the text after /delete.
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * 86_400 },
-      });
-    },
+    hold: (message) => jobs.schedule(message.key, message.notBefore, message),
     async forgetChat(chatId) {
       for (const job of await queue.getJobs([...JOB_STATES])) {
         if (job?.data.chatId === chatId) await job.remove().catch(() => undefined);

@@ -79,35 +79,32 @@ export function createPaidBroadcast(deps: PaidBroadcastDeps) {
   // with the sender far above the free rate every free slot would go to a send and the edits
   // (and each chat's messages queued after one) would wait indefinitely.
   const keepForEdits = Math.floor(burst / 3);
+
+  /** Which budget one call of `method` goes on now (see BroadcastDecision). */
+  async function decide(method: OutboundMethod): Promise<BroadcastDecision> {
+    if (deps.paidPerSecond <= 0) return 'free';
+    const at = now();
+    const payable = PAYABLE.has(method);
+    const keep = payable ? keepForEdits : 0;
+    const free = await redis.teteFreeSlot(deps.keys.outboundFreeBudget, at, interval, burst, keep);
+    if (free === 1) return 'free';
+    if (!payable) return 'wait';
+    const day = deps.keys.outboundPaidDay(new Date(at).toISOString().slice(0, 10));
+    const [[, paid]] = (await redis
+      .multi()
+      .incr(day)
+      .expire(day, 2 * 86_400)
+      .exec()) as [[Error | null, number]];
+    if (paid <= capMessages) return 'paid';
+    await redis.decr(day);
+    return 'wait';
+  }
+
   return {
     enabled: deps.paidPerSecond > 0,
     /** The sender's overall rate: the free rate, plus the paid one when it is on. */
     ratePerSecond: deps.freePerSecond + deps.paidPerSecond,
-
-    async decide(method: OutboundMethod): Promise<BroadcastDecision> {
-      if (deps.paidPerSecond <= 0) return 'free';
-      const at = now();
-      const payable = PAYABLE.has(method);
-      const keep = payable ? keepForEdits : 0;
-      const free = await redis.teteFreeSlot(
-        deps.keys.outboundFreeBudget,
-        at,
-        interval,
-        burst,
-        keep,
-      );
-      if (free === 1) return 'free';
-      if (!payable) return 'wait';
-      const day = deps.keys.outboundPaidDay(new Date(at).toISOString().slice(0, 10));
-      const [[, paid]] = (await redis
-        .multi()
-        .incr(day)
-        .expire(day, 2 * 86_400)
-        .exec()) as [[Error | null, number]];
-      if (paid <= capMessages) return 'paid';
-      await redis.decr(day);
-      return 'wait';
-    },
+    decide,
 
     /** How long a call that may not be paid for waits for the free budget: one free slot. */
     waitMs: () => Math.ceil(interval),
@@ -122,7 +119,7 @@ export function createPaidBroadcast(deps: PaidBroadcastDeps) {
     async decideInPlace(method: OutboundMethod): Promise<BroadcastDecision> {
       const until = Date.now() + BUDGET_WAIT_IN_PLACE_MS;
       for (;;) {
-        const decision = await this.decide(method);
+        const decision = await decide(method);
         if (decision !== 'wait' || Date.now() >= until) return decision;
         await new Promise((resolve) => setTimeout(resolve, Math.ceil(interval)));
       }

@@ -13,7 +13,23 @@ export interface DelayedJobs<T> {
   isPending(id: string): Promise<boolean>;
 }
 
-export function createDelayedJobs<T>(queue: Queue, name: string, now = Date.now): DelayedJobs<T> {
+export interface DelayedJobsOptions {
+  now?: () => number;
+  /**
+   * Remove a job as soon as it completes instead of keeping it an hour: for jobs whose data
+   * must not outlive them (a held message's chat and text after /delete) and whose replay
+   * something else makes a no-op.
+   */
+  removeOnComplete?: boolean;
+}
+
+export function createDelayedJobs<T>(
+  queue: Queue,
+  name: string,
+  options: DelayedJobsOptions = {},
+): DelayedJobs<T> {
+  const now = options.now ?? Date.now;
+  const removeOnComplete = options.removeOnComplete ? true : { age: 3_600 };
   return {
     async schedule(id, atMs, data) {
       await queue.add(name, data, {
@@ -21,7 +37,7 @@ export function createDelayedJobs<T>(queue: Queue, name: string, now = Date.now)
         delay: Math.max(0, atMs - now()),
         attempts: 10,
         backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: { age: 3_600 },
+        removeOnComplete,
         removeOnFail: { age: 7 * 86_400 },
       });
     },
