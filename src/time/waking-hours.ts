@@ -78,12 +78,7 @@ export function isWaking(hour: number, hours: { start: number; end: number }): b
 
 /** The user's local minute of the day at `at` (0..1439), 0 offset for an unknown zone. */
 function localMinuteOfDay(timeZone: string, at: Date): number {
-  let offset = 0;
-  try {
-    offset = utcOffsetMinutes(timeZone, at);
-  } catch {
-    // an unknown zone counts as UTC, as in the score
-  }
+  const offset = offsetOrZero(timeZone, at);
   const utcMinute = at.getUTCHours() * 60 + at.getUTCMinutes();
   return (((utcMinute + offset) % 1440) + 1440) % 1440;
 }
@@ -111,5 +106,27 @@ export function nextWakingTime(
   const startMinute = (hours.start % 24) * 60;
   const wait = (((startMinute - minute) % 1440) + 1440) % 1440;
   // To the start of that minute, so the hold ends exactly as the waking hours begin.
-  return at.getTime() + wait * 60_000 - at.getUTCSeconds() * 1000 - at.getUTCMilliseconds();
+  const guess = at.getTime() + wait * 60_000 - at.getUTCSeconds() * 1000 - at.getUTCMilliseconds();
+  // The wait was counted at today's offset: a daylight-saving change on the way moves the
+  // waking hours' start by as much in UTC.
+  const wake =
+    guess + (offsetOrZero(timeZone, at) - offsetOrZero(timeZone, new Date(guess))) * 60_000;
+  if (wake > at.getTime() && isAwake(timeZone, hours, new Date(wake))) return wake;
+  // The change skipped the start hour (clocks forward over it): the first quarter hour awake
+  // after `at`, the next day at the latest. Every zone's offset is whole quarter hours.
+  let next = Math.ceil((at.getTime() + 1) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const limit = next + 2 * 86_400_000;
+  while (next < limit && !isAwake(timeZone, hours, new Date(next))) next += QUARTER_HOUR_MS;
+  return next;
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+/** The zone's UTC offset at `at` in minutes; 0 for an unknown zone, as in the score. */
+function offsetOrZero(timeZone: string, at: Date): number {
+  try {
+    return utcOffsetMinutes(timeZone, at);
+  } catch {
+    return 0;
+  }
 }

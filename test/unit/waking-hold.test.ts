@@ -36,7 +36,28 @@ describe('waking hours: who is asleep, and when they wake', () => {
     assert.equal(nextWakingTime('Etc/UTC', DAY_HOURS, noon), noon.getTime());
   });
 
-  it('always lands inside the waking hours, within a day', () => {
+  it('wakes at the local start across a daylight-saving change', () => {
+    // New York falls back on 2027-11-07 (02:00 EDT becomes 01:00 EST). Asleep at 03:00 EDT on
+    // the 6th with waking hours 02:00-03:00: wakes at 02:00 EST, 07:00 UTC, not at 06:00 UTC
+    // (01:00 EST), where the offset of the 6th would put it.
+    const window = { start: 2, end: 3 };
+    assert.equal(
+      nextWakingTime('America/New_York', window, at('2027-11-06T07:00:00Z')),
+      Date.parse('2027-11-07T07:00:00Z'),
+    );
+    // Springs forward on 2027-03-14 (02:00 EST becomes 03:00 EDT): 09:00 EDT is 13:00 UTC.
+    assert.equal(
+      nextWakingTime('America/New_York', DAY_HOURS, at('2027-03-14T04:00:00Z')),
+      Date.parse('2027-03-14T13:00:00Z'),
+    );
+    // That day has no 02:00 at all: the next 02:00 is the 15th's, 06:00 UTC (EDT).
+    assert.equal(
+      nextWakingTime('America/New_York', window, at('2027-03-13T09:00:00Z')),
+      Date.parse('2027-03-15T06:00:00Z'),
+    );
+  });
+
+  it('always lands at the start of the waking hours, within a day where no clock changes', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: Date.parse('2025-01-01'), max: Date.parse('2027-12-31') }),
@@ -46,10 +67,14 @@ describe('waking hours: who is asleep, and when they wake', () => {
         (ms, zone, start, length) => {
           const hours = { start, end: (start + length) % 24 };
           const wake = nextWakingTime(zone, hours, new Date(ms));
-          assert.ok(wake >= ms && wake - ms <= 86_400_000);
+          // New York's clocks change: a waking hour the change skips waits for the next day's.
+          const days = zone === 'America/New_York' ? 2 : 1;
+          assert.ok(wake >= ms && wake - ms <= days * 86_400_000);
           assert.equal(isAwake(zone, hours, new Date(wake)), true);
+          if (wake > ms) assert.equal(isAwake(zone, hours, new Date(wake - 60_000)), false);
         },
       ),
+      { numRuns: 2000 },
     );
   });
 });
