@@ -53,6 +53,7 @@ function createTelegramCore(resources: Resources): Core {
         outbound,
         topics: () => users.topics(),
         wakingHours: config.WAKING_HOURS,
+        skipNoticeHoldMs: config.SKIP_NOTICE_HOLD_MS,
       }),
     owners: [createBotUserData({ redis, keys })],
   });

@@ -174,6 +174,7 @@ export const configSchema = z
     PAID_BROADCAST_PER_SECOND: int(0, 1000).default(0),
     PAID_BROADCAST_DAILY_STARS: int(0, 10_000_000).default(100),
     SEARCHING_NOTICE_DELAY_MS: int(0, 60_000).default(1500),
+    SKIP_NOTICE_HOLD_MS: int(0, 60_000).default(1500),
     POLLING_CONCURRENCY: int(1, 256).default(16),
     FIND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(6),
     COMMAND_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(30),

@@ -15,6 +15,8 @@ export interface TelegramNotifierDeps {
   outbound: Outbound;
   topics: () => Promise<readonly TopicRow[]>;
   wakingHours: { start: number; end: number };
+  /** SKIP_NOTICE_HOLD_MS: see closeProposal's `untilNewProposal`; 0 closes the card at once. */
+  skipNoticeHoldMs: number;
 }
 
 const pad = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
@@ -51,7 +53,7 @@ const LANE_OF: Record<NoticePurpose, OutboundLane> = {
 
 /** Renders notices in the user's language and hands them to the outbound queue. */
 export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
-  const { outbound } = deps;
+  const { outbound, skipNoticeHoldMs: holdMs } = deps;
   // Notices sent together (both messages of a new proposal) read their recipients at once.
   const recipient = createRecipientLoader(deps.db);
 
@@ -88,9 +90,15 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
         },
         queued,
       ),
-    closeProposal: (user, matchId, key, text) =>
+    closeProposal: (user, matchId, key, text, { untilNewProposal = false } = {}) =>
       outbound.enqueue(
         {
+          ...(untilNewProposal && holdMs > 0
+            ? {
+                notBefore: Date.now() + holdMs,
+                unlessProposedAfter: { matchId, withinMs: holdMs },
+              }
+            : {}),
           key: messageKeys.part(key, 'edit'),
           chatId: user.tg_id!,
           userId: user.id,
@@ -102,6 +110,8 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
         },
         queued,
       ),
+    followsPartnerSkip: ({ since_partner_skipped_ms: since }) =>
+      holdMs > 0 && since !== null && since <= holdMs,
     edit: (user, purpose, key, ref, text) =>
       outbound.enqueue(
         {

@@ -41,20 +41,28 @@ export interface HeldMessageReleaseDeps {
   outbound: Pick<Outbound, 'enqueue'>;
   /** Whether a search still looks for a partner (for `onlyWhileSearching`). */
   isSearchOpen: (searchId: string) => Promise<boolean>;
+  /** Whether a new proposal came soon after a match was decided (for `unlessProposedAfter`). */
+  hasProposalSoonAfter: (userId: number, matchId: number, withinMs: number) => Promise<boolean>;
   metrics: Metrics;
 }
 
 /**
  * The held-message queue's job handler: a message now due goes to the outbound queue if it
  * is still wanted, and is dropped if not. The sender checks `onlyWhileSearching` once more
- * when it sends, for a proposal that comes in between.
+ * when it sends, for a proposal that comes in between; `unlessProposedAfter` is settled here
+ * for good, because its window has closed by the time the message is due.
  */
 export function createHeldMessageRelease(deps: HeldMessageReleaseDeps) {
+  async function isWanted(message: OutboundMessage): Promise<boolean> {
+    const { onlyWhileSearching: search, unlessProposedAfter: after, userId } = message;
+    if (search !== undefined && !(await deps.isSearchOpen(search))) return false;
+    if (after === undefined || userId === undefined) return true;
+    return !(await deps.hasProposalSoonAfter(userId, after.matchId, after.withinMs));
+  }
+
   return async (job: Job<OutboundMessage>): Promise<'queued' | 'dropped'> => {
     const { notBefore: _due, ...message } = job.data;
-    const wanted =
-      message.onlyWhileSearching === undefined ||
-      (await deps.isSearchOpen(message.onlyWhileSearching));
+    const wanted = await isWanted(message);
     deps.metrics.outboundHeld.labels(wanted ? 'queued' : 'dropped').inc();
     if (!wanted) return 'dropped';
     await deps.outbound.enqueue(message);

@@ -113,6 +113,12 @@ interface OutboundEnvelope {
    * OutboundSenderDeps.isSearchOpen); dropped once it has a proposal or has ended.
    */
   onlyWhileSearching?: string;
+  /**
+   * Held only (with `notBefore`): dropped when the recipient (`userId`) got a new search
+   * proposal within `withinMs` after match `matchId` was decided, since that proposal's card
+   * says what this message would have said (see hasProposalSoonAfter).
+   */
+  unlessProposedAfter?: { matchId: number; withinMs: number };
   /** Which order of the chat this message keeps; `notice` when unset. */
   lane?: OutboundLane;
   /** What it is for (see OutboundPurpose); `reply` when unset. */

@@ -74,6 +74,8 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
   const release = createHeldMessageRelease({
     outbound: core.outbound,
     isSearchOpen,
+    hasProposalSoonAfter: (userId, matchId, withinMs) =>
+      core.searches.hasProposalSoonAfter(userId, matchId, withinMs),
     metrics: resources.metrics,
   });
   const aging = createLaneAging({

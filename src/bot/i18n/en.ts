@@ -52,6 +52,7 @@ export const en: Texts = {
   skipped: 'OK, skipping. I keep looking.',
   proposalExpired: 'This proposal has expired.',
   partnerSkipped: 'The other person skipped. It is not about you. I keep looking.',
+  previousSkipped: 'The previous person skipped (it is not about you). Here is someone new.',
   proposalClosed: 'This proposal is already closed.',
   notYours: 'This proposal is not yours.',
   expiredRequeued:

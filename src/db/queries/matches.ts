@@ -43,6 +43,28 @@ export async function recordAcceptance(
 }
 
 /**
+ * Whether `userId` got a search proposal created within `withinMs` after match `matchId` was
+ * decided. The card of such a proposal says that the previous person skipped (its recipient
+ * row's since_partner_skipped_ms is at most `withinMs`), so the old card's "skipped" edit,
+ * held that long, is not needed: both sides read the same rows, so exactly one of them says
+ * it. A proposal whose transaction commits only after this look says it twice, never not at all.
+ */
+export async function hasProposalSoonAfter(
+  db: CommonQueryMethods,
+  userId: number,
+  matchId: number,
+  withinMs: number,
+): Promise<boolean> {
+  return db.oneFirst(sql.type(z.object({ found: z.boolean() }))`
+    SELECT EXISTS (
+      SELECT 1 FROM matches pm JOIN matches m
+        ON ${userId} IN (m.user_a, m.user_b) AND m.kind = 'search'
+       AND m.created_at > pm.decided_at
+       AND m.created_at <= pm.decided_at + make_interval(secs => ${withinMs}::float8 / 1000)
+      WHERE pm.id = ${matchId}) AS found`);
+}
+
+/**
  * Ends a proposal that did not become a chat and frees both users. Idempotent: a second call
  * finds the match already decided and changes nothing.
  */

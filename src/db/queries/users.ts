@@ -59,6 +59,11 @@ const recipientRow = z.object({
   partner_learns_ids: z.array(z.number()),
   /** The partner's side of the match is a standing request: they may be slow to answer. */
   partner_standing: z.boolean(),
+  /**
+   * For a search match: how long (ms) before it was created the user's previous search
+   * proposal was decided, if its partner skipped it; null if not. See hasProposalSoonAfter.
+   */
+  since_partner_skipped_ms: z.number().nullable(),
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
@@ -80,7 +85,14 @@ const RECIPIENT_COLUMNS = sql.fragment`
         ORDER BY pt.topic_id) AS partner_learns_ids,
   EXISTS (SELECT 1 FROM standing_requests sr
           WHERE sr.search_id = CASE WHEN m.user_a = u.id THEN m.search_b ELSE m.search_a END)
-    AS partner_standing`;
+    AS partner_standing,
+  CASE WHEN m.kind = 'search' THEN (
+    SELECT CASE WHEN pm.status = 'declined' AND pm.declined_by <> u.id
+                THEN (extract(epoch FROM m.created_at - pm.decided_at) * 1000)::float8 END
+    FROM matches pm
+    WHERE u.id IN (pm.user_a, pm.user_b) AND pm.kind = 'search' AND pm.decided_at < m.created_at
+    ORDER BY pm.decided_at DESC LIMIT 1)
+  END AS since_partner_skipped_ms`;
 
 const PARTNER_JOINS = sql.fragment`
   LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
