@@ -94,10 +94,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
       outbound.enqueue(
         {
           ...(untilNewProposal && holdMs > 0
-            ? {
-                notBefore: Date.now() + holdMs,
-                unlessProposedAfter: { matchId, withinMs: holdMs },
-              }
+            ? { notBefore: Date.now() + holdMs, skipNoticeOf: matchId }
             : {}),
           key: messageKeys.part(key, 'edit'),
           chatId: user.tg_id!,
@@ -110,8 +107,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
         },
         queued,
       ),
-    followsPartnerSkip: ({ since_partner_skipped_ms: since }) =>
-      holdMs > 0 && since !== null && since <= holdMs,
+    followsPartnerSkip: (user) => holdMs > 0 && user.follows_partner_skip === true,
     edit: (user, purpose, key, ref, text) =>
       outbound.enqueue(
         {

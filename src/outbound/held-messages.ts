@@ -41,23 +41,24 @@ export interface HeldMessageReleaseDeps {
   outbound: Pick<Outbound, 'enqueue'>;
   /** Whether a search still looks for a partner (for `onlyWhileSearching`). */
   isSearchOpen: (searchId: string) => Promise<boolean>;
-  /** Whether a new proposal came soon after a match was decided (for `unlessProposedAfter`). */
-  hasProposalSoonAfter: (userId: number, matchId: number, withinMs: number) => Promise<boolean>;
+  /** Whether a skipped card is closed or the next card says it (for `skipNoticeOf`). */
+  settleSkipNotice: (userId: number, matchId: number) => Promise<'edit' | 'dropped'>;
   metrics: Metrics;
 }
 
 /**
  * The held-message queue's job handler: a message now due goes to the outbound queue if it
  * is still wanted, and is dropped if not. The sender checks `onlyWhileSearching` once more
- * when it sends, for a proposal that comes in between; `unlessProposedAfter` is settled here
- * for good, because its window has closed by the time the message is due.
+ * when it sends, for a proposal that comes in between; `skipNoticeOf` is settled here, once.
  */
 export function createHeldMessageRelease(deps: HeldMessageReleaseDeps) {
   async function isWanted(message: OutboundMessage): Promise<boolean> {
-    const { onlyWhileSearching: search, unlessProposedAfter: after, userId } = message;
+    const { onlyWhileSearching: search, skipNoticeOf: skipped, userId } = message;
     if (search !== undefined && !(await deps.isSearchOpen(search))) return false;
-    if (after === undefined || userId === undefined) return true;
-    return !(await deps.hasProposalSoonAfter(userId, after.matchId, after.withinMs));
+    if (skipped === undefined) return true;
+    // The notifier always names the recipient; without one there is nobody to settle it for.
+    if (userId === undefined) throw new Error(`held skip notice ${message.key} has no userId`);
+    return (await deps.settleSkipNotice(userId, skipped)) === 'edit';
   }
 
   return async (job: Job<OutboundMessage>): Promise<'queued' | 'dropped'> => {

@@ -114,11 +114,11 @@ interface OutboundEnvelope {
    */
   onlyWhileSearching?: string;
   /**
-   * Held only (with `notBefore`): dropped when the recipient (`userId`) got a new search
-   * proposal within `withinMs` after match `matchId` was decided, since that proposal's card
-   * says what this message would have said (see hasProposalSoonAfter).
+   * Held only (with `notBefore`): the "partner skipped" edit of this match's card, dropped
+   * when the recipient's (`userId`'s) next proposal came first, since its card says it (see
+   * settleSkipNotice).
    */
-  unlessProposedAfter?: { matchId: number; withinMs: number };
+  skipNoticeOf?: number;
   /** Which order of the chat this message keeps; `notice` when unset. */
   lane?: OutboundLane;
   /** What it is for (see OutboundPurpose); `reply` when unset. */

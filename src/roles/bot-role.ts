@@ -74,8 +74,7 @@ export const botRole: RoleFactory = ({ resources, core, botInfo }) => {
   const release = createHeldMessageRelease({
     outbound: core.outbound,
     isSearchOpen,
-    hasProposalSoonAfter: (userId, matchId, withinMs) =>
-      core.searches.hasProposalSoonAfter(userId, matchId, withinMs),
+    settleSkipNotice: (userId, matchId) => core.searches.settleSkipNotice(userId, matchId),
     metrics: resources.metrics,
   });
   const aging = createLaneAging({

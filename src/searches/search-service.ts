@@ -8,7 +8,7 @@ import type { ProposalRuntime } from '../proposals/proposal-runtime.js';
 import type { ProposalStatus } from '../proposals/proposal-status.js';
 import { startOne, type StartSearch } from './search-start-batcher.js';
 import { withdrawFromMatching } from '../db/queries/searches.js';
-import { hasProposalSoonAfter } from '../db/queries/matches.js';
+import { settleSkipNotice } from '../db/queries/matches.js';
 import type { UserDataOwner } from '../erasure/user-data.js';
 
 export interface SearchServiceDeps {
@@ -42,8 +42,8 @@ export interface SearchService extends Required<Pick<UserDataOwner, 'forgetUserR
   find(userId: number): Promise<FindResult>;
   /** True while the search is still looking for a partner (queued or in the waiting pool). */
   isOpen(searchId: string): Promise<boolean>;
-  /** Whether `userId` got a new search proposal within `withinMs` after `matchId` was decided. */
-  hasProposalSoonAfter(userId: number, matchId: number, withinMs: number): Promise<boolean>;
+  /** How `userId` learns that the partner skipped `matchId`: see settleSkipNotice. */
+  settleSkipNotice(userId: number, matchId: number): Promise<'edit' | 'dropped'>;
   /**
    * Stops the user's search if it is queued or waiting.
    * @throws AppError busy when a proposal is open: it must be answered or skipped.
@@ -127,8 +127,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       return state === 'queued' || state === 'waiting';
     },
 
-    hasProposalSoonAfter: (userId, matchId, withinMs) =>
-      hasProposalSoonAfter(db, userId, matchId, withinMs),
+    settleSkipNotice: (userId, matchId) => settleSkipNotice(db, userId, matchId),
 
     async cancel(userId) {
       // One statement (search_cancel), retried as a whole if PostgreSQL breaks a deadlock.

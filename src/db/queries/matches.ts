@@ -43,25 +43,33 @@ export async function recordAcceptance(
 }
 
 /**
- * Whether `userId` got a search proposal created within `withinMs` after match `matchId` was
- * decided. The card of such a proposal says that the previous person skipped (its recipient
- * row's since_partner_skipped_ms is at most `withinMs`), so the old card's "skipped" edit,
- * held that long, is not needed: both sides read the same rows, so exactly one of them says
- * it. A proposal whose transaction commits only after this look says it twice, never not at all.
+ * Settles how `userId` learns that the partner skipped match `matchId`, once its held edit is
+ * due: 'dropped' when their next proposal is a search proposal (its card says it: see the
+ * recipient's follows_partner_skip, which reads the same pair of matches from the other
+ * side), else 'edit'. The first answer is kept, so a retried release gets the same one. A
+ * card read in the instant before this commits may say it too; never neither.
  */
-export async function hasProposalSoonAfter(
+export async function settleSkipNotice(
   db: CommonQueryMethods,
   userId: number,
   matchId: number,
-  withinMs: number,
-): Promise<boolean> {
-  return db.oneFirst(sql.type(z.object({ found: z.boolean() }))`
-    SELECT EXISTS (
-      SELECT 1 FROM matches pm JOIN matches m
-        ON ${userId} IN (m.user_a, m.user_b) AND m.kind = 'search'
-       AND m.created_at > pm.decided_at
-       AND m.created_at <= pm.decided_at + make_interval(secs => ${withinMs}::float8 / 1000)
-      WHERE pm.id = ${matchId}) AS found`);
+): Promise<'edit' | 'dropped'> {
+  return db.oneFirst(sql.type(z.object({ notice: z.enum(['edit', 'dropped']) }))`
+    WITH next AS (
+      SELECT kind FROM (
+        (SELECT id, kind FROM matches WHERE user_a = ${userId} AND id > ${matchId}
+         ORDER BY id LIMIT 1)
+        UNION ALL
+        (SELECT id, kind FROM matches WHERE user_b = ${userId} AND id > ${matchId}
+         ORDER BY id LIMIT 1)) n
+      ORDER BY id LIMIT 1),
+    settled AS (
+      UPDATE matches
+      SET skip_notice = CASE WHEN (SELECT kind FROM next) = 'search' THEN 'dropped' ELSE 'edit' END
+      WHERE id = ${matchId} AND skip_notice IS NULL
+      RETURNING skip_notice)
+    SELECT coalesce((SELECT skip_notice FROM settled),
+                    (SELECT skip_notice FROM matches WHERE id = ${matchId}), 'edit') AS notice`);
 }
 
 /**

@@ -60,10 +60,10 @@ const recipientRow = z.object({
   /** The partner's side of the match is a standing request: they may be slow to answer. */
   partner_standing: z.boolean(),
   /**
-   * For a search match: how long (ms) before it was created the user's previous search
-   * proposal was decided, if its partner skipped it; null if not. See hasProposalSoonAfter.
+   * For a search match: the user's match just before it was a search proposal that its
+   * partner skipped, and that card was not closed saying so (see settleSkipNotice).
    */
-  since_partner_skipped_ms: z.number().nullable(),
+  follows_partner_skip: z.boolean().nullable(),
 });
 export type Recipient = z.infer<typeof recipientRow>;
 
@@ -87,12 +87,14 @@ const RECIPIENT_COLUMNS = sql.fragment`
           WHERE sr.search_id = CASE WHEN m.user_a = u.id THEN m.search_b ELSE m.search_a END)
     AS partner_standing,
   CASE WHEN m.kind = 'search' THEN (
-    SELECT CASE WHEN pm.status = 'declined' AND pm.declined_by <> u.id
-                THEN (extract(epoch FROM m.created_at - pm.decided_at) * 1000)::float8 END
-    FROM matches pm
-    WHERE u.id IN (pm.user_a, pm.user_b) AND pm.kind = 'search' AND pm.decided_at < m.created_at
-    ORDER BY pm.decided_at DESC LIMIT 1)
-  END AS since_partner_skipped_ms`;
+    SELECT pm.kind = 'search' AND pm.status = 'declined' AND pm.declined_by <> u.id
+           AND pm.skip_notice IS DISTINCT FROM 'edit'
+    FROM ((SELECT * FROM matches x WHERE x.user_a = u.id AND x.id < m.id ORDER BY x.id DESC LIMIT 1)
+          UNION ALL
+          (SELECT * FROM matches x WHERE x.user_b = u.id AND x.id < m.id ORDER BY x.id DESC LIMIT 1)
+         ) pm
+    ORDER BY pm.id DESC LIMIT 1)
+  END AS follows_partner_skip`;
 
 const PARTNER_JOINS = sql.fragment`
   LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
