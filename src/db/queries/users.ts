@@ -60,8 +60,9 @@ const recipientRow = z.object({
   /** The partner's side of the match is a standing request: they may be slow to answer. */
   partner_standing: z.boolean(),
   /**
-   * For a search match: the user's match just before it was a search proposal that its
-   * partner skipped, and that card was not closed saying so (see settleSkipNotice).
+   * For an open search proposal: the user's match just before it was a search proposal that
+   * its partner skipped, and that card was not closed saying so (see settleSkipNotice). Only
+   * a proposal's card asks, so other notices do not pay for the look-up.
    */
   follows_partner_skip: z.boolean().nullable(),
 });
@@ -86,15 +87,8 @@ const RECIPIENT_COLUMNS = sql.fragment`
   EXISTS (SELECT 1 FROM standing_requests sr
           WHERE sr.search_id = CASE WHEN m.user_a = u.id THEN m.search_b ELSE m.search_a END)
     AS partner_standing,
-  CASE WHEN m.kind = 'search' THEN (
-    SELECT pm.kind = 'search' AND pm.status = 'declined' AND pm.declined_by <> u.id
-           AND pm.skip_notice IS DISTINCT FROM 'edit'
-    FROM ((SELECT * FROM matches x WHERE x.user_a = u.id AND x.id < m.id ORDER BY x.id DESC LIMIT 1)
-          UNION ALL
-          (SELECT * FROM matches x WHERE x.user_b = u.id AND x.id < m.id ORDER BY x.id DESC LIMIT 1)
-         ) pm
-    ORDER BY pm.id DESC LIMIT 1)
-  END AS follows_partner_skip`;
+  CASE WHEN m.kind = 'search' AND m.status = 'proposed'
+       THEN match_follows_partner_skip(u.id, m.id) END AS follows_partner_skip`;
 
 const PARTNER_JOINS = sql.fragment`
   LEFT JOIN users p ON p.id = CASE WHEN m.user_a = u.id THEN m.user_b ELSE m.user_a END
