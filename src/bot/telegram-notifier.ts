@@ -93,9 +93,9 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
     closeProposal: (user, matchId, key, text, { untilNewProposal = false } = {}) =>
       outbound.enqueue(
         {
-          ...(untilNewProposal && holdMs > 0
-            ? { notBefore: Date.now() + holdMs, skipNoticeOf: matchId }
-            : {}),
+          // Held even at 0 (the outbound queue holds it whenever it is due), so that it is
+          // always settled and the next card knows whether to say it (see settleSkipNotice).
+          ...(untilNewProposal ? { notBefore: Date.now() + holdMs, skipNoticeOf: matchId } : {}),
           key: messageKeys.part(key, 'edit'),
           chatId: user.tg_id!,
           userId: user.id,
@@ -107,7 +107,7 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
         },
         queued,
       ),
-    followsPartnerSkip: (user) => holdMs > 0 && user.follows_partner_skip === true,
+    followsPartnerSkip: (user) => user.follows_partner_skip === true,
     edit: (user, purpose, key, ref, text) =>
       outbound.enqueue(
         {

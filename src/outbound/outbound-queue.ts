@@ -82,7 +82,11 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       assertValidKey(message.key);
       if (options.unlessDelivered && (await isDelivered(message.key))) return;
       const at = now();
-      if (message.notBefore !== undefined && message.notBefore > at) {
+      // A skipped card's edit is always held, even when due: only its release settles it.
+      if (
+        message.notBefore !== undefined &&
+        (message.notBefore > at || message.skipNoticeOf !== undefined)
+      ) {
         return deps.held.hold({ ...message, notBefore: message.notBefore });
       }
       const lane = message.lane ?? 'notice';

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { sql } from 'slonik';
+import { z } from 'zod';
 import type { Message } from 'grammy/types';
 import type { EmulatedUser } from '@tete/bot-api-emulator';
 import { startTestApp, type TestApp } from '../helpers/app-harness.js';
@@ -79,5 +81,36 @@ describe('e2e: the partner-skipped notice', function () {
     assert.match(closed.text ?? '', /^Нашёлся собеседник: Dave\./);
     await erin.sendCommand('cancel');
     await expectMessage(erin, /Поиск остановлен/);
+  });
+});
+
+describe('e2e: the partner-skipped notice with SKIP_NOTICE_HOLD_MS=0', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ SKIP_NOTICE_HOLD_MS: '0' });
+  });
+  after(() => t?.stop());
+
+  it('closes the card at once, and settles it so that the next card says nothing more', async () => {
+    const frank = await onboard(t.emulator, { firstName: 'Frank', topics: [9, 10] });
+    const gina = await onboard(t.emulator, { firstName: 'Gina', topics: [9, 10] });
+    await frank.sendCommand('find');
+    await gina.sendCommand('find');
+    const pf = await expectProposal(frank);
+    const pg = await expectProposal(gina);
+    await frank.pressButton(pf.message.message_id, `match:decline:${pf.matchId}`);
+    await gina.waitForBotMessage(
+      (m) =>
+        m.message_id === pg.message.message_id &&
+        (m.text ?? '').endsWith(`\n\n${ru.partnerSkipped}`),
+      { timeoutMs: 10_000, since: 'beginning' },
+    );
+    const notice = await t.app.deps.db.oneFirst(sql.type(z.object({ n: z.string().nullable() }))`
+      SELECT skip_notice AS n FROM matches WHERE id = ${pg.matchId}`);
+    assert.equal(notice, 'edit');
+    await gina.sendCommand('cancel');
+    await expectMessage(gina, /Поиск остановлен/);
   });
 });

@@ -44,17 +44,20 @@ export async function recordAcceptance(
 
 /**
  * Settles how `userId` learns that the partner skipped match `matchId`, once its held edit is
- * due: 'dropped' when their next proposal is a search proposal (its card says it: see the
- * recipient's follows_partner_skip, which reads the same pair of matches from the other
- * side), else 'edit'. The first answer is kept, so a retried release gets the same one. A
- * card read in the instant before this commits may say it too; never neither.
+ * due: 'dropped' when their next proposal is a search proposal (its card says it: see
+ * match_follows_partner_skip, which reads the same pair of matches from the other side), else
+ * 'edit'. The first answer is kept: a retried release, even one running at the same time,
+ * gets the same one (the row lock makes the second update see the first's value). A card read
+ * in the instant before this commits may say it too.
  */
 export async function settleSkipNotice(
   db: CommonQueryMethods,
   userId: number,
   matchId: number,
 ): Promise<'edit' | 'dropped'> {
-  return db.oneFirst(sql.type(z.object({ notice: z.enum(['edit', 'dropped']) }))`
+  const notice = await db.maybeOneFirst(sql.type(
+    z.object({ skip_notice: z.enum(['edit', 'dropped']) }),
+  )`
     WITH next AS (
       SELECT kind FROM (
         (SELECT id, kind FROM matches WHERE user_a = ${userId} AND id > ${matchId}
@@ -62,14 +65,14 @@ export async function settleSkipNotice(
         UNION ALL
         (SELECT id, kind FROM matches WHERE user_b = ${userId} AND id > ${matchId}
          ORDER BY id LIMIT 1)) n
-      ORDER BY id LIMIT 1),
-    settled AS (
-      UPDATE matches
-      SET skip_notice = CASE WHEN (SELECT kind FROM next) = 'search' THEN 'dropped' ELSE 'edit' END
-      WHERE id = ${matchId} AND skip_notice IS NULL
-      RETURNING skip_notice)
-    SELECT coalesce((SELECT skip_notice FROM settled),
-                    (SELECT skip_notice FROM matches WHERE id = ${matchId}), 'edit') AS notice`);
+      ORDER BY id LIMIT 1)
+    UPDATE matches
+    SET skip_notice = coalesce(skip_notice,
+      CASE WHEN (SELECT kind FROM next) = 'search' THEN 'dropped' ELSE 'edit' END)
+    WHERE id = ${matchId}
+    RETURNING skip_notice`);
+  // A match erased meanwhile: the edit finds no message and changes nothing.
+  return notice ?? 'edit';
 }
 
 /**

@@ -11,7 +11,7 @@ import { createUser, withMatchingDatabase } from '../helpers/matching-fixtures.j
  * The two read the same pair of matches from either side, so, whichever comes first, one of
  * them says it (PostgreSQL).
  */
-describe('skip notice: the held edit and the next card agree (PostgreSQL)', function () {
+describe('skip notice: settled once, the held edit and the next card agree (PostgreSQL)', function () {
   this.timeout(60_000);
   let db: DatabasePool;
   withMatchingDatabase((pool) => (db = pool));
@@ -56,6 +56,18 @@ describe('skip notice: the held edit and the next card agree (PostgreSQL)', func
     assert.equal(await settleSkipNotice(db, me!, skipped), 'dropped');
     // The partner in the new proposal had no skip before it: nothing to say to them.
     assert.equal(await cardSays(next!, fresh), false);
+  });
+
+  it('releases running at once get the same answer', async () => {
+    for (const nextFirst of [false, true]) {
+      const [me, skipper, next] = await users('Me', 'Skipper', 'Next');
+      const skipped = await match(me!, skipper!, { status: 'declined', by: skipper! });
+      if (nextFirst) await match(next!, me!);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => settleSkipNotice(db, me!, skipped)),
+      );
+      assert.deepEqual(answers, Array(4).fill(nextFirst ? 'dropped' : 'edit'));
+    }
   });
 
   it('only a skip by the partner, of the match just before, is news', async () => {
