@@ -55,8 +55,6 @@ export interface Sink {
     text: string,
     options?: { untilNewProposal?: boolean },
   ): Promise<void>;
-  /** Whether this proposal came so soon after a partner skipped that its card must say so. */
-  followsPartnerSkip(user: Recipient): boolean;
   /** Replaces the text of the message sent under `ref` and removes its buttons. */
   edit(
     user: Recipient,
@@ -113,7 +111,7 @@ const RENDER: { [K in NoticeKind]: (sink: Sink, delivery: Delivery<K>) => Promis
     if (!partner) return;
     const text = [
       // The previous card was left as it was (see 'proposal.declined'): this one says why.
-      sink.followsPartnerSkip(user) && t.previousSkipped,
+      user.follows_partner_skip === true && t.previousSkipped,
       t.proposal(partner.name, partner.topics, partner.hours, partner.help),
       // The partner asked to be notified and is not watching the chat: their answer may be slow.
       user.partner_standing && t.standingSlowPartner,

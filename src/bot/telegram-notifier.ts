@@ -107,7 +107,6 @@ export function createTelegramNotifier(deps: TelegramNotifierDeps): Notifier {
         },
         queued,
       ),
-    followsPartnerSkip: (user) => user.follows_partner_skip === true,
     edit: (user, purpose, key, ref, text) =>
       outbound.enqueue(
         {
