@@ -169,6 +169,7 @@ export const configSchema = z
     OUTBOUND_CONCURRENCY: int(1, 256).default(16),
     OUTBOUND_CHAT_INTERVAL_MS: int(0, 60_000).default(1000),
     OUTBOUND_CHAT_BURST: int(1, 20).default(2),
+    OUTBOUND_SEARCH_MARGIN_MS: int(0, 60_000).default(250),
     OUTBOUND_LANE_MAX_WAIT_MS: int(100, 3_600_000).default(3000),
     OUTBOUND_NOTICE_MAX_WAIT_MS: int(100, 3_600_000).default(10_000),
     PAID_BROADCAST_PER_SECOND: int(0, 1000).default(0),

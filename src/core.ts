@@ -98,6 +98,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     keys,
     chatIntervalMs: config.OUTBOUND_CHAT_INTERVAL_MS,
     chatBurst: config.OUTBOUND_CHAT_BURST,
+    searchMarginMs: config.OUTBOUND_SEARCH_MARGIN_MS,
   });
   const holds = createWakeHolds({
     db,
@@ -180,6 +181,8 @@ export function createCore(resources: Resources, options: CoreOptions) {
     loadDurable: (matchId) => loadDurableProposal(db, matchId, config.MAX_REQUEUES),
     execute: proposals.execute,
     graceMs: config.EFFECT_SWEEP_GRACE_SECONDS * 1000,
+    // One sweep late: the timer had a whole sweep's time to fire and did not.
+    timerOverdueMs: config.SWEEP_INTERVAL_SECONDS * 1000,
     log,
   });
   const searchSweeper = createSearchSweeper({

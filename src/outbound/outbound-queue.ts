@@ -27,9 +27,10 @@ end
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
+local margin = tonumber(ARGV[5])
 local tat = tonumber(redis.call('HGET', KEYS[1], 'tat') or '0')
 if tat < now then tat = now end
-local slot = math.max(now, tat - (burst - 1) * interval)
+local slot = math.max(now, tat - (burst - 1) * interval + margin)
 redis.call('HSET', KEYS[1], 'tat', tat + interval)
 local seq = redis.call('HINCRBY', KEYS[1], 'seq:' .. ARGV[4], 1)
 redis.call('PEXPIRE', KEYS[1], 86400000)
@@ -47,6 +48,12 @@ export interface OutboundQueueDeps {
   chatIntervalMs: number;
   /** Messages one chat may receive at once before the gap applies. */
   chatBurst: number;
+  /**
+   * How far a search message that takes Telegram's extra message of burst keeps from that
+   * limit. Two of them in a row (a proposal, then the chat's opening) would otherwise be due
+   * exactly when Telegram's bucket refills, and any jitter in sending would meet a 429.
+   */
+  searchMarginMs: number;
   now?: () => number;
 }
 
@@ -70,6 +77,7 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       interval: number,
       burst: number,
       lane: OutboundLane,
+      margin: number,
     ): Promise<[number, number] | null>;
   };
   redis.defineCommand('teteChatReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
@@ -92,14 +100,15 @@ export function createOutbound(deps: OutboundQueueDeps): Outbound {
       const lane = message.lane ?? 'notice';
       // A search message may also use the one message of burst Telegram tolerates beyond
       // ours, so it is not scheduled behind the notices already waiting in its chat.
-      const burst = Math.max(1, deps.chatBurst) + (lane === 'search' ? 1 : 0);
+      const extra = lane === 'search';
       const reserved = await redis.teteChatReserve(
         deps.keys.chatSlot(message.chatId),
         deps.queue.toKey(message.key),
         at,
         deps.chatIntervalMs,
-        burst,
+        Math.max(1, deps.chatBurst) + (extra ? 1 : 0),
         lane,
+        extra ? Math.min(deps.searchMarginMs, deps.chatIntervalMs) : 0,
       );
       if (!reserved) return; // already queued or recently sent under this key
       const [slot, seq] = reserved;

@@ -20,6 +20,12 @@ export interface ReconcilerDeps {
   execute: EffectExecutor;
   /** A decision younger than this is still being carried out by the process that made it. */
   graceMs: number;
+  /**
+   * A timer still waiting this long after its proposal's deadline is not going to fire (its
+   * worker is wedged, say on a connection a failover left behind): the reconciler expires the
+   * proposal itself. The timer, if it fires later, finds the proposal decided.
+   */
+  timerOverdueMs: number;
   log: Logger;
   batchSize?: number;
   now?: () => number;
@@ -48,7 +54,8 @@ function listOpenProposals(db: CommonQueryMethods): Promise<readonly OpenProposa
 /**
  * Compares PostgreSQL's open proposals with Redis and repairs the difference, so a lost
  * snapshot or timer (a crash, an eviction, a FLUSHALL) never leaves users stuck:
- * - past its deadline with no snapshot or no timer: expired through the runtime;
+ * - past its deadline with no snapshot or no timer, or with a timer that is overdue: expired
+ *   through the runtime;
  * - not yet due with no snapshot: snapshot rebuilt (which also re-arms the timer);
  * - not yet due with a snapshot but no timer: timer re-armed.
  */
@@ -70,8 +77,9 @@ export function createReconciler(deps: ReconcilerDeps) {
       try {
         const hasRecord = exists[index] === 1;
         const hasTimer = await deps.timers.isPending(match.id);
-        if (now() >= match.expires_at.getTime()) {
-          if (hasRecord && hasTimer) continue; // the timer is about to fire
+        const late = now() - match.expires_at.getTime();
+        if (late >= 0) {
+          if (hasRecord && hasTimer && late < deps.timerOverdueMs) continue; // about to fire
           const result = await deps.runtime.send(match.id, { type: 'proposal.expire', at: now() });
           if (result.changed) report.expired += 1;
         } else if (!hasRecord) {

@@ -50,8 +50,32 @@ export function workerOf<T>(
       // with no listener (see openResources): it counts as started once ready.
       await worker.waitUntilReady();
     },
-    stop: async () => worker?.close(),
+    stop: async () => {
+      if (!worker) return;
+      const closing = worker;
+      // Half the shutdown's time, so the components stopped after it still get theirs.
+      const deadlineMs = (resources.config.SHUTDOWN_TIMEOUT_SECONDS * 1000) / 2;
+      if ((await within(closing.close(), deadlineMs)) === 'done') return;
+      // Seen after a Redis Cluster failover: a command of the worker's never answers, so
+      // close() waits for ever. The worker is left behind (disconnecting it would close the
+      // connection it shares with the queues); its jobs are not lost: their locks lapse and,
+      // as stalled jobs, they run again on another worker (every processor is idempotent).
+      resources.log.error({ queue, deadlineMs }, 'worker did not close in time; left behind');
+    },
   };
+}
+
+/** 'done' when `promise` resolves within `ms` (a rejection passes through), else 'late'. */
+async function within(promise: Promise<unknown>, ms: number): Promise<'done' | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => 'done' as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A task run every `ms`, never overlapping itself (see startPeriodic). */

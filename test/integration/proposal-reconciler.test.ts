@@ -128,7 +128,7 @@ describe('proposal reconciler', function () {
     let t: TestApp;
     before(async () => {
       // No timers role: the test runs the reconciler itself.
-      t = await startTestApp({ ROLES: 'api' });
+      t = await startTestApp({ ROLES: 'api', SWEEP_INTERVAL_SECONDS: '3' });
     });
     after(() => t?.stop());
 
@@ -182,6 +182,34 @@ describe('proposal reconciler', function () {
         rebuilt: 0,
         timersRestored: 0,
       });
+    });
+
+    it('expires a proposal whose timer is a sweep overdue; leaves one just due to its timer', async () => {
+      const { db, services } = t.app.deps;
+      // Both keep their snapshot and their timer, which nothing here takes (no timers role),
+      // as when a failover has wedged the worker of a live process. With a sweep of 3 s,
+      // 4 s after they were made one is 3.5 s past its deadline and the other 1.5 s.
+      const made = Date.now();
+      const [wedged] = await createProposalRows(db, 1, { ttlMs: 500 });
+      const [due] = await createProposalRows(db, 1, { ttlMs: 2_500 });
+      for (const row of [wedged!, due!]) await services.runtime.create(row.input);
+      await new Promise((resolve) => setTimeout(resolve, made + 4_000 - Date.now()));
+
+      const report = await services.reconciler.reconcileProposals();
+      assert.deepEqual(
+        { ...report, checked: 0 },
+        { checked: 0, expired: 1, rebuilt: 0, timersRestored: 0 },
+      );
+      assert.equal((await durableState(db, wedged!.matchId)).status, 'expired');
+      assert.equal((await durableState(db, wedged!.matchId)).engaged, 0);
+      assert.equal((await durableState(db, due!.matchId)).status, 'proposed');
+      assert.equal(await services.proposalTimers.isPending(due!.matchId), true);
+      // The wedged timer firing at last finds the proposal decided: nothing changes.
+      const late = await services.runtime.send(wedged!.matchId, {
+        type: 'proposal.expire',
+        at: Date.now(),
+      });
+      assert.equal(late.changed, false);
     });
 
     it('settles a decision whose later effects were lost with Redis', async () => {

@@ -129,6 +129,7 @@ describe('Redis Cluster: every script and multi-key command stays in one slot', 
         keys,
         chatIntervalMs: 10,
         chatBurst: 1,
+        searchMarginMs: 0,
       });
       const message = {
         key: 'slots-1',
