@@ -7,7 +7,7 @@ import { createStandingService } from './searches/standing-service.js';
 import { createProposalStore, type ProposalStore } from './proposals/proposal-store.js';
 import { createProposalRuntime, type ProposalRuntime } from './proposals/proposal-runtime.js';
 import { createProposalEffects, executeWith } from './proposals/proposal-effects.js';
-import type { EffectExecutor } from './proposals/proposal-outbox.js';
+import type { EffectExecutor, SettlementExecutor } from './proposals/proposal-outbox.js';
 import { createProposalTimers, type ProposalTimerData } from './proposals/proposal-timers.js';
 import { createProposalUserData } from './proposals/proposal-user-data.js';
 import { loadDurableProposal } from './proposals/proposal-durable.js';
@@ -47,7 +47,7 @@ export interface CoreOptions {
  */
 export function createProposalRuntimeOf(
   resources: Pick<Resources, 'config' | 'db' | 'metrics' | 'log' | 'inspector'>,
-  parts: { store: ProposalStore; execute: EffectExecutor },
+  parts: { store: ProposalStore; execute: EffectExecutor; settle?: SettlementExecutor },
 ): ProposalRuntime {
   const { config, db } = resources;
   return createProposalRuntime({
@@ -70,17 +70,17 @@ function createProposals(
     createDelayedJobs<ProposalTimerData>(queues.proposalTimers, 'proposal.expire'),
   );
   const store = createProposalStore({ redis, keys });
-  const execute = executeWith(
-    createProposalEffects({
-      ...parts,
-      db,
-      timers,
-      cooldownHours: config.COOLDOWN_HOURS,
-      chatIdleMs: config.CHAT_IDLE_HOURS * 3_600_000,
-    }),
-  );
-  const runtime = createProposalRuntimeOf(resources, { store, execute });
-  return { timers, store, execute, runtime, userData: createProposalUserData({ db, store }) };
+  const { effects, settleTogether: settle } = createProposalEffects({
+    ...parts,
+    db,
+    timers,
+    cooldownHours: config.COOLDOWN_HOURS,
+    chatIdleMs: config.CHAT_IDLE_HOURS * 3_600_000,
+  });
+  const execute = executeWith(effects);
+  const runtime = createProposalRuntimeOf(resources, { store, execute, settle });
+  const userData = createProposalUserData({ db, store });
+  return { timers, store, execute, settle, runtime, userData };
 }
 
 /**
@@ -204,6 +204,7 @@ export function createCore(resources: Resources, options: CoreOptions) {
     chats,
     store,
     execute: proposals.execute,
+    settle: proposals.settle,
     runtime,
     searches,
     standing,

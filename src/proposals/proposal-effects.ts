@@ -4,15 +4,14 @@ import type {
   ProposalEffectParams,
   ProposalEffectType,
 } from '../../machines/proposal.machine.js';
-import { closeMatch, recordAcceptance } from '../db/queries/matches.js';
+import { recordAcceptance } from '../db/queries/matches.js';
 import { startChatSession } from '../db/queries/chat-sessions.js';
-import { coolDownPair } from '../db/queries/recent-contacts.js';
-import { endSearchOfMatch, requeueSearch } from '../db/queries/searches.js';
+import { settleProposal, type ProposalSettlement } from '../db/queries/proposal-settlement.js';
 import type { MatchProducer } from '../streams/match-producer.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ChatTimers } from '../chats/chat-timers.js';
 import type { ProposalTimers } from './proposal-timers.js';
-import type { EffectExecutor } from './proposal-outbox.js';
+import type { EffectExecutor, RunnableEffect, SettlementExecutor } from './proposal-outbox.js';
 
 export interface ProposalEffectDeps {
   db: DatabasePool;
@@ -30,30 +29,52 @@ export type ProposalEffects = {
   [K in ProposalEffectType]: (matchId: number, params: ProposalEffectParams[K]) => Promise<void>;
 };
 
+/** What a run of closeProposal, coolDownPair and settleSearch effects changes, as one. */
+function settlementOf(effects: readonly RunnableEffect[], cooldownHours: number) {
+  const searches: { userId: number; outcome: string }[] = [];
+  let settlement: ProposalSettlement = { searches };
+  for (const effect of effects) {
+    if (effect.type === 'closeProposal') settlement = { ...settlement, close: effect.params };
+    else if (effect.type === 'coolDownPair') {
+      settlement = { ...settlement, coolDown: { ...effect.params, hours: cooldownHours } };
+    } else if (effect.type === 'settleSearch') searches.push(effect.params);
+    else throw new Error(`${effect.type} is not part of a proposal's settlement`);
+  }
+  return settlement;
+}
+
 /**
  * Performs the effects the proposal machine names. Each is idempotent: database writes are
  * conditional on the state they move from, timers are de-duplicated by a job id derived from
  * the match, and notices by a message key derived from the match, the notice and the user.
+ * `settleTogether` performs a run of the decision's PostgreSQL effects in one statement.
  */
-export function createProposalEffects(deps: ProposalEffectDeps): ProposalEffects {
+export function createProposalEffects(deps: ProposalEffectDeps): {
+  effects: ProposalEffects;
+  settleTogether: SettlementExecutor;
+} {
   const now = deps.now ?? Date.now;
   const { db, notifier } = deps;
 
-  async function requeue(matchId: number, userId: number, countsTowardLimit: boolean) {
-    const search = await requeueSearch(db, matchId, userId, countsTowardLimit);
-    if (!search) return;
+  /** Applies a settlement, then announces the searches it requeued on match.find. */
+  async function settle(matchId: number, settlement: ProposalSettlement): Promise<void> {
+    const requeued = await settleProposal(db, matchId, settlement);
     // A duplicate entry (this effect re-run) is harmless: the matcher only acts on a search
     // that is still queued, under a row lock.
-    await deps.producer.enqueue({
-      request_id: search.id,
-      user_id: userId,
-      topics: search.topic_ids,
-      tz: search.tz,
-      requested_at: search.requested_at.getTime(),
-    });
+    await Promise.all(
+      requeued.map((search) =>
+        deps.producer.enqueue({
+          request_id: search.id,
+          user_id: search.user_id,
+          topics: search.topic_ids,
+          tz: search.tz,
+          requested_at: search.requested_at.getTime(),
+        }),
+      ),
+    );
   }
 
-  return {
+  const effects: ProposalEffects = {
     scheduleExpiry: (matchId, { expiresAt }) => deps.timers.schedule(matchId, expiresAt),
     cancelExpiry: (matchId) => deps.timers.cancel(matchId),
     sendProposal: (matchId, { userId, partnerId }) =>
@@ -65,18 +86,18 @@ export function createProposalEffects(deps: ProposalEffectDeps): ProposalEffects
     },
     sendIntro: (matchId, { userId, partnerId }) =>
       notifier.notify(userId, { kind: 'chat.started', matchId, partnerId }),
-    closeProposal: (matchId, { status, declinedBy }) => closeMatch(db, matchId, status, declinedBy),
-    coolDownPair: (_, { userA, userB }) => coolDownPair(db, userA, userB, deps.cooldownHours),
-    async settleSearch(matchId, { userId, outcome }) {
-      if (outcome === 'requeue' || outcome === 'requeue_expired') {
-        return requeue(matchId, userId, outcome === 'requeue_expired');
-      }
-      await endSearchOfMatch(db, matchId, userId, outcome);
-    },
+    closeProposal: (matchId, close) => settle(matchId, { close }),
+    coolDownPair: (matchId, pair) =>
+      settle(matchId, { coolDown: { ...pair, hours: deps.cooldownHours } }),
+    settleSearch: (matchId, search) => settle(matchId, { searches: [search] }),
     notifyDeclined: (matchId, { userId, role }) =>
       notifier.notify(userId, { kind: 'proposal.declined', matchId, role }),
     notifyExpired: (matchId, { userId, outcome }) =>
       notifier.notify(userId, { kind: 'proposal.expired', matchId, outcome }),
+  };
+  return {
+    effects,
+    settleTogether: (matchId, run) => settle(matchId, settlementOf(run, deps.cooldownHours)),
   };
 }
 

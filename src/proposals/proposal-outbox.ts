@@ -5,6 +5,15 @@ import { effectId, type ProposalStore, type StoredEffect } from './proposal-stor
 /** Performs one named effect. Must be idempotent: it can run more than once. */
 export type EffectExecutor = (matchId: number, effect: ProposalEffect) => Promise<void>;
 
+/**
+ * Performs a run of a decision's PostgreSQL effects (SETTLEMENT_EFFECTS) as one, all or
+ * nothing: the same changes as running each, in one round trip. Idempotent as they are.
+ */
+export type SettlementExecutor = (matchId: number, effects: RunnableEffect[]) => Promise<void>;
+
+/** The effects a SettlementExecutor takes together. */
+const SETTLEMENT_EFFECTS = new Set<string>(['closeProposal', 'coolDownPair', 'settleSearch']);
+
 /** What an xstate action list looks like to the runtime: a name and its resolved params. */
 export type NamedActions = readonly { type: string; params?: unknown }[];
 
@@ -47,6 +56,24 @@ function perPersonGroups(effects: readonly RunnableEffect[]): RunnableEffect[][]
   return groups;
 }
 
+/** A group of effects run at once, or, for a settlement, as one call. */
+interface EffectGroup {
+  effects: RunnableEffect[];
+  settlement: boolean;
+}
+
+/** The groups, with adjacent groups of a decision's PostgreSQL effects merged into one. */
+function withSettlements(groups: readonly RunnableEffect[][]): EffectGroup[] {
+  const merged: EffectGroup[] = [];
+  for (const effects of groups) {
+    const settlement = effects.every((effect) => SETTLEMENT_EFFECTS.has(effect.type));
+    const last = merged.at(-1);
+    if (settlement && last?.settlement) last.effects.push(...effects);
+    else merged.push({ effects: [...effects], settlement });
+  }
+  return merged;
+}
+
 /**
  * The outbox in each proposal record: effects are saved with the snapshot, registered in the
  * index before the save, and crossed off as they run. Whatever is left (a crash, a failure)
@@ -55,15 +82,44 @@ function perPersonGroups(effects: readonly RunnableEffect[]): RunnableEffect[][]
 export function createProposalOutbox(deps: {
   store: ProposalStore;
   execute: EffectExecutor;
+  /** When given, a decision's PostgreSQL effects in a row go as one call. */
+  settle?: SettlementExecutor | undefined;
   log: Logger;
 }) {
   const { store, log } = deps;
 
+  /** Runs one group; resolves with the ids of the effects done, and whether all were. */
+  async function runGroup(matchId: number, group: EffectGroup) {
+    const { effects } = group;
+    if (group.settlement && deps.settle && effects.length > 1) {
+      try {
+        await deps.settle(matchId, effects);
+        return { done: effects.map((effect) => effect.id), failed: false };
+      } catch (error) {
+        const types = effects.map((effect) => effect.type);
+        log.error({ err: error, matchId, effects: types }, 'proposal settlement failed');
+        return { done: [], failed: true };
+      }
+    }
+    const results = await Promise.allSettled(
+      effects.map((effect) => deps.execute(matchId, effect)),
+    );
+    const done: string[] = [];
+    results.forEach((result, index) => {
+      const effect = effects[index]!;
+      if (result.status === 'fulfilled') done.push(effect.id);
+      else
+        log.error({ err: result.reason, matchId, effect: effect.type }, 'proposal effect failed');
+    });
+    return { done, failed: results.some((result) => result.status === 'rejected') };
+  }
+
   /**
    * Runs effects in order, stopping at the first failure; resolves with how many are left.
-   * A run of same-type effects for different people (both proposal messages, both searches'
-   * settlements) goes at once: each concerns only its own person, and waiting for one
-   * person's round trips before starting the other's only adds latency.
+   * A run of same-type effects for different people (both proposal messages) goes at once:
+   * each concerns only its own person, and waiting for one person's round trips before
+   * starting the other's only adds latency. A decision's PostgreSQL effects in a row (the
+   * match closed, the cooldown, both searches settled) go as one call when `settle` is given.
    */
   async function run(
     matchId: number,
@@ -71,19 +127,12 @@ export function createProposalOutbox(deps: {
     token: string | undefined,
   ): Promise<number> {
     const done: string[] = [];
-    for (const group of perPersonGroups(effects)) {
-      const results = await Promise.allSettled(
-        group.map((effect) => deps.execute(matchId, effect)),
-      );
-      results.forEach((result, index) => {
-        const effect = group[index]!;
-        if (result.status === 'fulfilled') done.push(effect.id);
-        else
-          log.error({ err: result.reason, matchId, effect: effect.type }, 'proposal effect failed');
-      });
+    for (const group of withSettlements(perPersonGroups(effects))) {
+      const result = await runGroup(matchId, group);
+      done.push(...result.done);
       // Later effects may depend on this one (a search is requeued only after the match is
       // closed), so stop here; the sweeper resumes from the first effect not done.
-      if (results.some((result) => result.status === 'rejected')) break;
+      if (result.failed) break;
     }
     return store.completeAndUnindex(matchId, done, token);
   }

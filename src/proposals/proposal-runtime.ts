@@ -11,7 +11,12 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProposalRecord, ProposalStore } from './proposal-store.js';
-import { createProposalOutbox, toEffects, type EffectExecutor } from './proposal-outbox.js';
+import {
+  createProposalOutbox,
+  toEffects,
+  type EffectExecutor,
+  type SettlementExecutor,
+} from './proposal-outbox.js';
 import { statusOfState, type ApplyResult } from './proposal-status.js';
 import type { ProposalInspector } from './proposal-inspector.js';
 import type { DurableProposal } from './proposal-durable.js';
@@ -23,6 +28,8 @@ export type { ApplyResult, EffectExecutor };
 export interface ProposalRuntimeDeps {
   store: ProposalStore;
   execute: EffectExecutor;
+  /** A decision's PostgreSQL effects in a row, as one call (see SettlementExecutor). */
+  settle?: SettlementExecutor;
   /** The proposal as PostgreSQL knows it, for rebuilding a lost or outdated snapshot. */
   loadDurable: (matchId: number) => Promise<DurableProposal | null>;
   metrics: Metrics;

@@ -74,22 +74,3 @@ export async function settleSkipNotice(
   // A match erased meanwhile: the edit finds no message and changes nothing.
   return notice ?? 'edit';
 }
-
-/**
- * Ends a proposal that did not become a chat and frees both users. Idempotent: a second call
- * finds the match already decided and changes nothing.
- */
-export async function closeMatch(
-  db: CommonQueryMethods,
-  matchId: number,
-  status: 'declined' | 'expired',
-  declinedBy: number | null,
-): Promise<void> {
-  // One statement, so one transaction in one round trip.
-  await db.query(sql.unsafe`
-    WITH closed AS (
-      UPDATE matches SET status = ${status}, decided_at = now(), declined_by = ${declinedBy}
-      WHERE id = ${matchId} AND status = 'proposed'
-      RETURNING id)
-    DELETE FROM engagements WHERE match_id = ${matchId}`);
-}
