@@ -74,7 +74,8 @@ function enabledRoles(config: Config, log: Logger): Role[] {
  */
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, log } = options;
-  const lifecycle = createLifecycle(log);
+  // Half the shutdown's time for the jobs in hand; the rest closes the clients and pools.
+  const lifecycle = createLifecycle(log, (config.SHUTDOWN_TIMEOUT_SECONDS * 1000) / 2);
   try {
     const resources = await openResources({ ...options, onOpen: (item) => lifecycle.add(item) });
     const core = createTelegramCore(resources);

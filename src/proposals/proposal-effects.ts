@@ -56,7 +56,11 @@ export function createProposalEffects(deps: ProposalEffectDeps): {
   const now = deps.now ?? Date.now;
   const { db, notifier } = deps;
 
-  /** Applies a settlement, then announces the searches it requeued on match.find. */
+  /**
+   * Applies a settlement, then announces the searches it requeued on match.find. When the
+   * announcement fails, the whole settlement runs again later: a no-op for the match and the
+   * searches, and the cooldown only moves its end to the later one.
+   */
   async function settle(matchId: number, settlement: ProposalSettlement): Promise<void> {
     const requeued = await settleProposal(db, matchId, settlement);
     // A duplicate entry (this effect re-run) is harmless: the matcher only acts on a search

@@ -62,11 +62,15 @@ interface EffectGroup {
   settlement: boolean;
 }
 
-/** The groups, with adjacent groups of a decision's PostgreSQL effects merged into one. */
-function withSettlements(groups: readonly RunnableEffect[][]): EffectGroup[] {
+/**
+ * The groups, with adjacent groups of a decision's PostgreSQL effects merged into one when
+ * they can go as one call (`settles`); otherwise they stay apart and run in order, since a
+ * search must not be requeued before its match is closed.
+ */
+function withSettlements(groups: readonly RunnableEffect[][], settles: boolean): EffectGroup[] {
   const merged: EffectGroup[] = [];
   for (const effects of groups) {
-    const settlement = effects.every((effect) => SETTLEMENT_EFFECTS.has(effect.type));
+    const settlement = settles && effects.every((effect) => SETTLEMENT_EFFECTS.has(effect.type));
     const last = merged.at(-1);
     if (settlement && last?.settlement) last.effects.push(...effects);
     else merged.push({ effects: [...effects], settlement });
@@ -91,7 +95,7 @@ export function createProposalOutbox(deps: {
   /** Runs one group; resolves with the ids of the effects done, and whether all were. */
   async function runGroup(matchId: number, group: EffectGroup) {
     const { effects } = group;
-    if (group.settlement && deps.settle && effects.length > 1) {
+    if (group.settlement && deps.settle) {
       try {
         await deps.settle(matchId, effects);
         return { done: effects.map((effect) => effect.id), failed: false };
@@ -127,7 +131,7 @@ export function createProposalOutbox(deps: {
     token: string | undefined,
   ): Promise<number> {
     const done: string[] = [];
-    for (const group of withSettlements(perPersonGroups(effects))) {
+    for (const group of withSettlements(perPersonGroups(effects), deps.settle !== undefined)) {
       const result = await runGroup(matchId, group);
       done.push(...result.done);
       // Later effects may depend on this one (a search is requeued only after the match is

@@ -19,7 +19,8 @@ export interface RoleContext {
 export interface Component {
   name: string;
   start(): Promise<void> | void;
-  stop(): Promise<void>;
+  /** `finishBy`: when the shutdown wants the work in hand finished (a timestamp). */
+  stop(finishBy?: number): Promise<void>;
 }
 
 /** A role, built: the HTTP routes it serves and what it runs. Building opens nothing. */
@@ -29,6 +30,9 @@ export interface RoleParts {
 }
 
 export type RoleFactory = (context: RoleContext) => RoleParts;
+
+/** What a worker gets to close once the shutdown's deadline for jobs has passed. */
+const MIN_CLOSE_MS = 1_000;
 
 /** A BullMQ worker on one of the process's queues; a failed job is logged. */
 export function workerOf<T>(
@@ -50,12 +54,13 @@ export function workerOf<T>(
       // with no listener (see openResources): it counts as started once ready.
       await worker.waitUntilReady();
     },
-    stop: async () => {
+    stop: async (
+      finishBy = Date.now() + (resources.config.SHUTDOWN_TIMEOUT_SECONDS * 1000) / 2,
+    ) => {
       if (!worker) return;
-      const closing = worker;
-      // Half the shutdown's time, so the components stopped after it still get theirs.
-      const deadlineMs = (resources.config.SHUTDOWN_TIMEOUT_SECONDS * 1000) / 2;
-      if ((await within(closing.close(), deadlineMs)) === 'done') return;
+      // A worker past the shutdown's shared deadline still gets a moment to close cleanly.
+      const deadlineMs = Math.max(finishBy - Date.now(), MIN_CLOSE_MS);
+      if ((await within(worker.close(), deadlineMs)) === 'done') return;
       // Seen after a Redis Cluster failover: a command of the worker's never answers, so
       // close() waits for ever. The worker is left behind (disconnecting it would close the
       // connection it shares with the queues); its jobs are not lost: their locks lapse and,

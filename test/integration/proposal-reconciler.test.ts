@@ -128,7 +128,7 @@ describe('proposal reconciler', function () {
     let t: TestApp;
     before(async () => {
       // No timers role: the test runs the reconciler itself.
-      t = await startTestApp({ ROLES: 'api', SWEEP_INTERVAL_SECONDS: '3' });
+      t = await startTestApp({ ROLES: 'api', SWEEP_INTERVAL_SECONDS: '5' });
     });
     after(() => t?.stop());
 
@@ -187,13 +187,14 @@ describe('proposal reconciler', function () {
     it('expires a proposal whose timer is a sweep overdue; leaves one just due to its timer', async () => {
       const { db, services } = t.app.deps;
       // Both keep their snapshot and their timer, which nothing here takes (no timers role),
-      // as when a failover has wedged the worker of a live process. With a sweep of 3 s,
-      // 4 s after they were made one is 3.5 s past its deadline and the other 1.5 s.
+      // as when a failover has wedged the worker of a live process. With a sweep of 5 s,
+      // 6 s after they were made one is 5.5 s past its deadline and the other 1.5 s (which
+      // leaves 3.5 s for a slow machine before it too would count as overdue).
       const made = Date.now();
       const [wedged] = await createProposalRows(db, 1, { ttlMs: 500 });
-      const [due] = await createProposalRows(db, 1, { ttlMs: 2_500 });
+      const [due] = await createProposalRows(db, 1, { ttlMs: 4_500 });
       for (const row of [wedged!, due!]) await services.runtime.create(row.input);
-      await new Promise((resolve) => setTimeout(resolve, made + 4_000 - Date.now()));
+      await new Promise((resolve) => setTimeout(resolve, made + 6_000 - Date.now()));
 
       const report = await services.reconciler.reconcileProposals();
       assert.deepEqual(
