@@ -180,9 +180,14 @@ describe('metrics: proposal_ttl_expired_total', function () {
       20_000,
       'the expiry',
     );
-    const status = await db.oneFirst(sql.type(z.object({ status: z.string() }))`
-      SELECT status FROM matches`);
-    assert.equal(status, 'expired');
+    // The counter moves when the decision is saved; PostgreSQL's row follows as its effect.
+    await eventually(
+      async () =>
+        (await db.oneFirst(sql.type(z.object({ status: z.string() }))`
+          SELECT status FROM matches`)) === 'expired',
+      10_000,
+      'the match closed as expired',
+    );
     assert.equal(await scrape(t.url, 'match_accept_total'), 0);
     assert.equal(await scrape(t.url, 'match_decline_total'), 0);
     assert.equal(await scrape(t.url, 'accept_rate'), 0);
